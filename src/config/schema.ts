@@ -1,0 +1,85 @@
+import { z } from "zod";
+import { TOOL_NAMES } from "../tools/names.js";
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const percent = int(1, 100);
+const names = z.array(z.string().min(1).max(253)).max(1000);
+
+const perTool = z
+  .object({
+    timeout: int(1, 86_400).optional(),
+    concurrency: int(1, 64).optional(),
+    /** Largest IPv4 network a call may target, as a prefix length (IPv6: the same address count). */
+    max_network_prefix: int(8, 32).optional(),
+  })
+  .strict();
+
+const toolSection = z
+  .object({
+    default_timeout: int(1, 86_400).default(300),
+    default_concurrency: int(1, 64).default(2),
+    /** Seconds between SIGTERM and SIGKILL when a tool is stopped. */
+    kill_grace_period: int(0, 60).default(5),
+    include: z.array(z.enum(TOOL_NAMES)).default([]),
+    exclude: z.array(z.enum(TOOL_NAMES)).default([]),
+    ...Object.fromEntries(TOOL_NAMES.map((name) => [name, perTool.prefault({})])),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        transport: z.enum(["stdio", "http"]).default("stdio"),
+        host: z.string().min(1).default("127.0.0.1"),
+        port: int(0, 65_535).default(8080),
+        shutdown_grace_period: int(0, 3600).default(30),
+      })
+      .strict()
+      .prefault({}),
+    security: z
+      .object({
+        allowed_targets: names.default(["RFC1918", ".lab.internal"]),
+        excluded_targets: names.default([]),
+        allow_intrusive: z.boolean().default(false),
+        max_args_length: int(1, 65_536).default(2048),
+        max_output_size: int(1024, 256 * 1024 * 1024).default(1_048_576),
+        api_keys: z.array(z.string().min(16).max(512)).default([]),
+        /** Seconds a hostname lookup may take before the target is refused. */
+        resolve_timeout: int(1, 60).default(5),
+      })
+      .strict()
+      .prefault({}),
+    tool: toolSection.prefault({}),
+    circuit_breaker: z
+      .object({ failure_threshold: int(1, 1000).default(5), recovery_timeout: int(1, 86_400).default(60) })
+      .strict()
+      .prefault({}),
+    health: z
+      .object({
+        check_interval: int(1, 86_400).default(30),
+        cpu_threshold: percent.default(80),
+        memory_threshold: percent.default(80),
+        disk_threshold: percent.default(80),
+      })
+      .strict()
+      .prefault({}),
+    metrics: z
+      .object({ enabled: z.boolean().default(true) })
+      .strict()
+      .prefault({}),
+    logging: z
+      .object({
+        level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+      })
+      .strict()
+      .prefault({}),
+    audit: z
+      .object({ enabled: z.boolean().default(true), path: z.string().min(1).optional() })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ToolLimits = z.infer<typeof perTool>;

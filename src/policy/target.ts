@@ -1,0 +1,187 @@
+import { deny, ok, type Denial, type Outcome } from "../errors.js";
+import {
+  formatAddress,
+  formatNetwork,
+  maxPrefix,
+  networkSize,
+  parseAddress,
+  parseInetAton,
+  parseNetwork,
+  type Address,
+  type Family,
+} from "./ip.js";
+import { isHostname, nameMatches, whyAddressOutOfScope, whyOutOfScope, type Scope } from "./scope.js";
+
+/** A target that passed the scope check, in the one form the tool is given. */
+export interface CheckedTarget {
+  readonly input: string;
+  readonly kind: "address" | "network" | "hostname";
+  readonly family: Family;
+  /** Canonical address or CIDR passed to the tool: never the caller's text, never a name to look up again. */
+  readonly argument: string;
+  /** For a hostname, every address it resolved to (all were checked). */
+  readonly addresses: readonly string[];
+}
+
+/** Resolves a name to address literals (A and AAAA); rejects when it cannot. */
+export type Resolver = (name: string) => Promise<string[]>;
+
+export interface TargetPolicy {
+  readonly scope: Scope;
+  /** Largest IPv4 network allowed, as a prefix length; IPv6 gets the same address count. */
+  readonly maxNetworkPrefix: number;
+  readonly capKey: string;
+  readonly resolver: Resolver;
+}
+
+const UNSAFE_CHARS = /[\s\u0000-\u001f\u007f-\u009f\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff]/;
+
+/**
+ * Syntax refusals that need no parsing: each names what was refused and what to give instead. An option
+ * look-alike or a multi-host spec is a scope refusal (it would reach hosts nobody checked); the rest is
+ * plain bad input.
+ */
+function whyMalformed(text: string): Denial | null {
+  const shown = JSON.stringify(text);
+  if (text.length === 0)
+    return { type: "validation_error", message: "target is empty; give one host name, IP address or CIDR" };
+  if (text.length > 253) return { type: "validation_error", message: "target is longer than 253 characters" };
+  if (UNSAFE_CHARS.test(text))
+    return {
+      type: "scope_denied",
+      message: `target ${shown} contains whitespace or control characters; give exactly one host name, IP address or CIDR`,
+    };
+  if (text.startsWith("-"))
+    return {
+      type: "scope_denied",
+      message: `target ${shown} starts with "-", which the tool would read as an option; give one host name, IP address or CIDR`,
+    };
+  if (/[,;|]/.test(text))
+    return {
+      type: "scope_denied",
+      message: `target ${shown} names several hosts; give one host name, IP address or CIDR per call`,
+    };
+  if (text.includes("*") || (/^[0-9.-]+$/.test(text) && text.includes("-")))
+    return {
+      type: "scope_denied",
+      message: `target ${shown} is a wildcard or range that names several hosts; give one address or a CIDR such as 10.0.0.0/24`,
+    };
+  if (/[^\x20-\x7e]/.test(text))
+    return {
+      type: "validation_error",
+      message: `target ${shown} is not ASCII; give an internationalized name in its xn-- (punycode) form`,
+    };
+  if (text.includes("%"))
+    return { type: "validation_error", message: `target ${shown} has an IPv6 zone id, which is refused` };
+  if (/[[\]]/.test(text))
+    return { type: "validation_error", message: `target ${shown}: give an IPv6 address without brackets` };
+  if (/[^a-zA-Z0-9.:/_-]/.test(text))
+    return {
+      type: "validation_error",
+      message: `target ${shown} contains characters that are not part of a host name, IP address or CIDR`,
+    };
+  return null;
+}
+
+function capFor(family: Family, maxNetworkPrefix: number): number {
+  return maxPrefix(family) - (32 - maxNetworkPrefix);
+}
+
+/** Canonicalizes a host target (address, CIDR or hostname), resolves names, and checks every address. */
+export async function checkHostTarget(raw: string, policy: TargetPolicy): Promise<Outcome<CheckedTarget>> {
+  const malformed = whyMalformed(raw);
+  if (malformed) return { ok: false, denial: malformed };
+  const text = raw;
+
+  if (text.includes("/")) {
+    const net = parseNetwork(text);
+    if (!net)
+      return deny("validation_error", `target ${JSON.stringify(text)} is not a valid IPv4 or IPv6 CIDR`);
+    const cap = capFor(net.family, policy.maxNetworkPrefix);
+    if (net.prefix < cap)
+      return deny(
+        "scope_denied",
+        `network ${formatNetwork(net)} has ${networkSize(net)} addresses; the largest allowed is /${cap} (${2 ** (32 - policy.maxNetworkPrefix)} addresses, set by ${policy.capKey}); split it into smaller networks`,
+      );
+    const why = whyOutOfScope(policy.scope, net);
+    if (why) return deny("scope_denied", why);
+    const argument = formatNetwork(net);
+    return ok({
+      input: raw,
+      kind: net.prefix === maxPrefix(net.family) ? "address" : "network",
+      family: net.family,
+      argument,
+      addresses: [],
+    });
+  }
+
+  const address = parseAddress(text);
+  if (address) return checkAddress(raw, address, policy);
+  if (text.includes(":"))
+    return deny("validation_error", `target ${JSON.stringify(text)} is not a valid IPv6 address`);
+
+  const lowered = text.toLowerCase();
+  const aton = parseInetAton(lowered);
+  if (aton !== null) {
+    const real = formatAddress({ family: 4, value: aton });
+    return deny(
+      "validation_error",
+      `target ${JSON.stringify(text)} is a non-standard IPv4 notation that the OS would read as ${real}; write the address in dotted decimal (${real})`,
+    );
+  }
+  const name = lowered.replace(/\.$/, "");
+  if (!isHostname(name))
+    return deny(
+      "validation_error",
+      `target ${JSON.stringify(text)} is neither a valid IP address, CIDR nor host name (letters, digits, "-" and "." only)`,
+    );
+  return checkHostname(raw, name, policy);
+}
+
+function checkAddress(raw: string, address: Address, policy: TargetPolicy): Outcome<CheckedTarget> {
+  const why = whyAddressOutOfScope(policy.scope, address);
+  if (why) return deny("scope_denied", why);
+  const argument = formatAddress(address);
+  return ok({ input: raw, kind: "address", family: address.family, argument, addresses: [argument] });
+}
+
+async function checkHostname(
+  raw: string,
+  name: string,
+  policy: TargetPolicy,
+): Promise<Outcome<CheckedTarget>> {
+  const excluded = nameMatches(policy.scope.excluded, name);
+  if (excluded)
+    return deny("scope_denied", `${name} is excluded by security.excluded_targets entry ${excluded.label}`);
+  let literals: string[];
+  try {
+    literals = await policy.resolver(name);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return deny(
+      "scope_denied",
+      `${name} could not be resolved (${reason}), so its addresses cannot be checked against the scope`,
+    );
+  }
+  if (literals.length === 0) return deny("scope_denied", `${name} resolved to no address`);
+  const vouched = nameMatches(policy.scope.allowed, name)?.kind === "host";
+  const addresses: Address[] = [];
+  for (const literal of literals) {
+    const address = parseAddress(literal);
+    if (!address)
+      return deny("scope_denied", `${name} resolved to an unusable address ${JSON.stringify(literal)}`);
+    const why = whyAddressOutOfScope(policy.scope, address, vouched);
+    if (why) return deny("scope_denied", `${name} resolves to ${formatAddress(address)}: ${why}`);
+    addresses.push(address);
+  }
+  // Prefer IPv4 so a dual-stack name behaves like the tool's own default; the choice is pinned either way.
+  const chosen = addresses.find((a) => a.family === 4) ?? addresses[0];
+  if (!chosen) return deny("scope_denied", `${name} resolved to no address`);
+  return ok({
+    input: raw,
+    kind: "hostname",
+    family: chosen.family,
+    argument: formatAddress(chosen),
+    addresses: [...new Set(addresses.map(formatAddress))],
+  });
+}

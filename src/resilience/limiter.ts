@@ -1,0 +1,65 @@
+/**
+ * A counting semaphore with a bounded queue. A waiter whose signal aborts leaves the queue at once, so
+ * cancelled calls never hold or starve a slot.
+ */
+export class Limiter {
+  #active = 0;
+  readonly #queue: { grant: () => void; reject: (reason: Error) => void }[] = [];
+
+  constructor(
+    readonly capacity: number,
+    readonly maxQueue: number,
+  ) {}
+
+  get active(): number {
+    return this.#active;
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** Resolves to a release function; rejects with LimiterFull or the abort reason. */
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(new Error("aborted"));
+    if (this.#active < this.capacity) {
+      this.#active++;
+      return Promise.resolve(this.#releaser());
+    }
+    if (this.#queue.length >= this.maxQueue)
+      return Promise.reject(new LimiterFull(this.capacity, this.maxQueue));
+    return new Promise((resolve, reject) => {
+      const entry = {
+        grant: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(this.#releaser());
+        },
+        reject,
+      };
+      const onAbort = (): void => {
+        const index = this.#queue.indexOf(entry);
+        if (index >= 0) this.#queue.splice(index, 1);
+        reject(new Error("aborted"));
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#queue.push(entry);
+    });
+  }
+
+  #releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#queue.shift();
+      if (next) next.grant();
+      else this.#active--;
+    };
+  }
+}
+
+export class LimiterFull extends Error {
+  constructor(capacity: number, maxQueue: number) {
+    super(`${capacity} calls are running and ${maxQueue} are waiting`);
+  }
+}

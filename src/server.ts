@@ -1,0 +1,103 @@
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  CallToolRequestSchema,
+  ListToolsRequestSchema,
+  type CallToolResult,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { isEnabled, type Deps } from "./deps.js";
+import { invokeTool } from "./pipeline.js";
+import { refusedResult, resultSchema, type ToolResult } from "./result.js";
+import type { AnyToolSpec } from "./tools/spec.js";
+
+export const SERVER_NAME = "security-mcp-server";
+
+/** The JSON Schemas a client sees for a tool; also what the schema snapshot test pins. */
+export function describeTool(spec: AnyToolSpec): Tool {
+  return {
+    name: spec.name,
+    title: spec.title,
+    description: spec.description,
+    inputSchema: jsonSchema(spec.inputSchema, "input") as Tool["inputSchema"],
+    outputSchema: jsonSchema(resultSchema(spec.parsedSchema), "output") as Tool["outputSchema"],
+    annotations: spec.annotations,
+  };
+}
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "throw" });
+  return rest;
+}
+
+export function toCallToolResult(result: ToolResult): CallToolResult {
+  return {
+    content: [{ type: "text", text: result.summary }],
+    structuredContent: result.fields as unknown as Record<string, unknown>,
+    isError: result.isError,
+  };
+}
+
+/**
+ * An MCP server whose tools/list and tools/call go through the pipeline. We register the low-level
+ * handlers ourselves so input validation, refusals and results have one shape (error_type included).
+ */
+export function createServer(deps: Deps, version: string): { server: Server; close: () => Promise<void> } {
+  const server = new Server(
+    { name: SERVER_NAME, version, title: "Security MCP Server" },
+    {
+      capabilities: { tools: { listChanged: true } },
+      instructions:
+        "Network-security tools restricted to a configured scope. Every call is checked: targets must be inside security.allowed_targets and options on each tool's allowlist. Refusals explain what is allowed.",
+    },
+  );
+  const enabled = (): AnyToolSpec[] => deps.tools.filter((spec) => isEnabled(deps.config, spec.name));
+  const described = new Map(deps.tools.map((spec) => [spec.name, describeTool(spec)]));
+
+  server.setRequestHandler(ListToolsRequestSchema, () => ({
+    tools: enabled().flatMap((spec) => described.get(spec.name) ?? []),
+  }));
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const { name, arguments: args } = request.params;
+    const spec = enabled().find((s) => s.name === name);
+    if (!spec) {
+      const known = enabled()
+        .map((s) => s.name)
+        .join(", ");
+      return toCallToolResult(
+        refusedResult(name, (args as { target?: unknown } | undefined)?.target, null, {
+          type: "not_found",
+          message: `no enabled tool named ${JSON.stringify(name)}; available: ${known || "none"}`,
+        }),
+      );
+    }
+    const progressToken = request.params._meta?.progressToken;
+    const result = await invokeTool(spec, args ?? {}, deps, {
+      via: "mcp",
+      signal: extra.signal,
+      ...(progressToken === undefined
+        ? {}
+        : {
+            onProgress: (update) => {
+              extra
+                .sendNotification({
+                  method: "notifications/progress",
+                  params: { progressToken, progress: update.progress, message: update.message },
+                })
+                .catch((error: unknown) => {
+                  deps.log.debug({ err: error }, "progress notification not delivered");
+                });
+            },
+          }),
+    });
+    return toCallToolResult(result);
+  });
+
+  return {
+    server,
+    close: async () => {
+      await server.close();
+    },
+  };
+}

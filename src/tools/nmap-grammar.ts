@@ -1,0 +1,127 @@
+import type { FlagGrammar, FlagRule } from "../policy/flags.js";
+
+const ports = { kind: "ports", maxItems: 256 } as const;
+const rate = { kind: "int", min: 1, max: 10_000, intrusiveAbove: 1000 } as const;
+const parallelism = { kind: "int", min: 1, max: 1024, intrusiveAbove: 100 } as const;
+const hostgroup = { kind: "int", min: 1, max: 1024, intrusiveAbove: 256 } as const;
+const rtt = { kind: "duration", maxMs: 30_000 } as const;
+
+/** Scan-type options; the server adds -sT (connect) when none is given. */
+export const SCAN_TYPE_FLAGS = [
+  "-sT",
+  "-sS",
+  "-sU",
+  "-sA",
+  "-sF",
+  "-sN",
+  "-sX",
+  "-sW",
+  "-sM",
+  "-sn",
+] as const;
+
+const rules: FlagRule[] = [
+  { flag: "-p", value: ports, joined: true },
+  { flag: "--top-ports", value: { kind: "int", min: 1, max: 65_535 } },
+  { flag: "--exclude-ports", value: ports },
+  { flag: "-F" },
+  { flag: "-r" },
+  { flag: "-sT" },
+  ...SCAN_TYPE_FLAGS.filter((f) => f !== "-sT" && f !== "-sn").map((flag) => ({ flag, requiresRaw: true })),
+  { flag: "-sn" },
+  { flag: "-Pn" },
+  { flag: "-sV" },
+  { flag: "--version-intensity", value: { kind: "int", min: 0, max: 9 } },
+  { flag: "--version-light" },
+  { flag: "--version-all" },
+  { flag: "-O", requiresRaw: true },
+  { flag: "--osscan-limit", requiresRaw: true },
+  { flag: "--osscan-guess", requiresRaw: true },
+  { flag: "-T", value: { kind: "int", min: 0, max: 5, intrusiveAbove: 4 }, joined: true },
+  { flag: "--host-timeout", value: { kind: "duration", maxMs: 86_400_000 } },
+  { flag: "--max-retries", value: { kind: "int", min: 0, max: 10 } },
+  { flag: "--min-rate", value: rate },
+  { flag: "--max-rate", value: rate },
+  { flag: "--min-parallelism", value: parallelism },
+  { flag: "--max-parallelism", value: parallelism },
+  { flag: "--min-hostgroup", value: hostgroup },
+  { flag: "--max-hostgroup", value: hostgroup },
+  { flag: "--scan-delay", value: { kind: "duration", maxMs: 10_000 } },
+  { flag: "--max-scan-delay", value: { kind: "duration", maxMs: 10_000 } },
+  { flag: "--initial-rtt-timeout", value: rtt },
+  { flag: "--min-rtt-timeout", value: rtt },
+  { flag: "--max-rtt-timeout", value: rtt },
+  { flag: "--defeat-rst-ratelimit", requiresRaw: true },
+  { flag: "--open" },
+  { flag: "--reason" },
+];
+
+const FILES = "it reads or writes files on the server";
+const THIRD_PARTY = "it spoofs the source or makes traffic reach hosts other than the target";
+const SERVER_OWNED = "the server sets it itself";
+const REVEALS = "it reveals the server's own network configuration";
+
+export const NMAP_GRAMMAR: FlagGrammar = {
+  tool: "nmap",
+  rules,
+  maxTokens: 64,
+  refusals: {
+    "-iL": `${FILES} (target list); give the target in the target field`,
+    "-iR": "it scans random hosts on the internet",
+    "--exclude": "the scope is set by the server (security.excluded_targets)",
+    "--excludefile": FILES,
+    "--resume": FILES,
+    "--datadir": `${FILES} (loads nmap data and scripts from a directory)`,
+    "--servicedb": FILES,
+    "--versiondb": FILES,
+    "--script-args-file": FILES,
+    "--stylesheet": FILES,
+    "--webxml": SERVER_OWNED,
+    "--no-stylesheet": SERVER_OWNED,
+    "-oN": FILES,
+    "-oX": `${FILES}; the server reads nmap's XML itself`,
+    "-oG": FILES,
+    "-oS": FILES,
+    "-oA": FILES,
+    "-oM": FILES,
+    "-oH": FILES,
+    "--append-output": FILES,
+    "--script": "name scripts in the scripts field (exact names), or set default_scripts: true",
+    "--script-args": "use the script_args field (key/values for the chosen scripts)",
+    "--script-trace": SERVER_OWNED,
+    "--script-updatedb": FILES,
+    "--script-help": "it is not a scan",
+    "-sC":
+      "category selections are never passed to nmap; set default_scripts: true for the vetted default scripts",
+    "-A": "it enables OS detection, traceroute and script categories at once; use os_detection, service_version and default_scripts",
+    "-S": THIRD_PARTY,
+    "-D": THIRD_PARTY,
+    "-e": THIRD_PARTY,
+    "-g": THIRD_PARTY,
+    "--source-port": THIRD_PARTY,
+    "--spoof-mac": THIRD_PARTY,
+    "--proxies": THIRD_PARTY,
+    "--proxy": THIRD_PARTY,
+    "-sI": THIRD_PARTY,
+    "-b": THIRD_PARTY,
+    "--ip-options": THIRD_PARTY,
+    "--dns-servers": THIRD_PARTY,
+    "--data-string": THIRD_PARTY,
+    "--data": THIRD_PARTY,
+    "--traceroute": "it probes the routers between the server and the target, which are outside the scope",
+    "--iflist": REVEALS,
+    "--route-dst": REVEALS,
+    "--privileged": SERVER_OWNED,
+    "--unprivileged": SERVER_OWNED,
+    "--stats-every": `${SERVER_OWNED} (progress notifications)`,
+    "-d": SERVER_OWNED,
+    "--debug": SERVER_OWNED,
+    "--packet-trace": SERVER_OWNED,
+    "-v": SERVER_OWNED,
+    "-6": "the server sets it from the target's address family",
+    "-n": "name resolution is done by the server, which pins the address it checked",
+    "-R": "name resolution is done by the server, which pins the address it checked",
+    "--system-dns": "name resolution is done by the server, which pins the address it checked",
+    "--resolve-all": "name resolution is done by the server, which pins the address it checked",
+  },
+};

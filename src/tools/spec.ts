@@ -1,0 +1,89 @@
+import { z } from "zod";
+import type { ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { Outcome } from "../errors.js";
+import type { ArgWord, FlagGrammar, ParsedFlag } from "../policy/flags.js";
+import type { CheckedTarget } from "../policy/target.js";
+import type { ToolName } from "./names.js";
+import type { ScriptCatalog } from "./nmap-scripts.js";
+
+/** Fields every tool accepts (CONTRACT.md). */
+export const commonFields = {
+  target: z
+    .string()
+    .max(253)
+    .describe("One host: an IP address, a CIDR network or a host name inside the configured scope."),
+  extra_args: z
+    .union([z.string().max(65_536), z.array(z.string().max(1024)).max(256)])
+    .optional()
+    .describe(
+      "Further options, only from the tool's allowlist; split like a shell would, but never run by one.",
+    ),
+  timeout_sec: z
+    .number()
+    .positive()
+    .max(86_400)
+    .optional()
+    .describe("Seconds before the tool is stopped; clamped to the server's limit for this tool."),
+  correlation_id: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+    .optional()
+    .describe("Your id for this call; echoed in the result and the server's logs."),
+};
+
+export interface CommonInput {
+  target: string;
+  extra_args?: string | string[] | undefined;
+  timeout_sec?: number | undefined;
+  correlation_id?: string | undefined;
+}
+
+/** Data the server loads once and hands to specs, so specs themselves do no I/O. */
+export interface Catalogs {
+  readonly nmapScripts: () => ScriptCatalog | Error;
+}
+
+export interface PlanContext {
+  readonly target: CheckedTarget;
+  readonly flags: readonly ParsedFlag[];
+  readonly allowIntrusive: boolean;
+  readonly netRaw: boolean;
+  readonly catalogs: Catalogs;
+}
+
+export interface ProgressUpdate {
+  /** Increases with every update; the unit is the tool's own. */
+  readonly progress: number;
+  readonly message: string;
+}
+
+export interface StreamParser<Parsed> {
+  write(chunk: Buffer): void;
+  end(): Parsed;
+}
+
+/** A tool is data: generic code enforces everything a spec declares. */
+export interface ToolSpec<Input extends CommonInput = CommonInput, Parsed = unknown> {
+  readonly name: ToolName;
+  readonly title: string;
+  readonly description: string;
+  readonly annotations: ToolAnnotations;
+  /** Command name looked up in the server's fixed PATH. */
+  readonly binary: string;
+  readonly versionArgs: readonly string[];
+  readonly inputSchema: z.ZodType<Input>;
+  readonly parsedSchema: z.ZodType<Parsed>;
+  readonly target: { readonly kind: "host"; readonly maxNetworkPrefix: number };
+  readonly grammar: FlagGrammar;
+  readonly limits: { readonly maxOpenFiles: number; readonly maxFileBytes: number };
+  /** Typed fields as argument words; they pass the same grammar as extra_args. */
+  fieldWords(input: Input): ArgWord[];
+  /** The arguments after the binary, from checked flags and target; may still refuse. */
+  plan(input: Input, ctx: PlanContext): Outcome<string[]>;
+  createParser(onProgress: (update: ProgressUpdate) => void): StreamParser<Parsed>;
+  /** One or two lines for the text content of the result. */
+  summarize(parsed: Parsed): string;
+}
+
+// Specs are generic over their own input; the registry only needs the common shape.
+export type AnyToolSpec = ToolSpec<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
