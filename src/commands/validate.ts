@@ -1,0 +1,63 @@
+import type { Deps } from "../deps.js";
+import { PRLIMIT } from "../exec/sandbox.js";
+import { findBinary } from "../exec/binaries.js";
+import { describeScope } from "../policy/scope.js";
+import { printLine } from "./output.js";
+import { toolStatus } from "./tool-status.js";
+
+type Level = "ok" | "warn" | "fail";
+
+/**
+ * `security-mcp validate`: one line per finding. Exit 0 when usable, 1 when not (config errors exit 2
+ * before this runs).
+ */
+export async function validateCommand(deps: Deps, configFile: string | undefined): Promise<number> {
+  const findings: [Level, string][] = [];
+  const add = (level: Level, text: string): void => {
+    findings.push([level, text]);
+  };
+  add("ok", `config: valid (${configFile ? `file ${configFile}` : "built-in defaults"} + environment)`);
+  add(
+    "ok",
+    `scope: allowed ${describeScope(deps.scope.allowed)}; excluded ${describeScope(deps.scope.excluded)}`,
+  );
+  if (deps.config.security.allow_intrusive)
+    add("warn", "security.allow_intrusive is on: intrusive options and scripts are allowed");
+  add(
+    findBinary("prlimit", ["/usr/bin"]) === PRLIMIT ? "ok" : "fail",
+    `sandbox: ${PRLIMIT} ${findBinary("prlimit", ["/usr/bin"]) ? "found (resource limits on every tool)" : "missing: tools cannot run without resource limits (install util-linux)"}`,
+  );
+  add(
+    deps.netRaw ? "ok" : "warn",
+    deps.netRaw
+      ? "privileges: CAP_NET_RAW present: SYN/UDP scans and OS detection are available"
+      : "privileges: no CAP_NET_RAW: connect scans only; SYN/UDP/OS detection are refused",
+  );
+  let usableTools = 0;
+  for (const spec of deps.tools) {
+    const status = await toolStatus(spec, deps);
+    if (!status.enabled) add("ok", `tool ${spec.name}: disabled by tool.include/tool.exclude`);
+    else if (!status.binary)
+      add("fail", `tool ${spec.name}: ${spec.binary} not found; install it (apt-get install ${spec.binary})`);
+    else {
+      usableTools++;
+      add("ok", `tool ${spec.name}: ${status.binary} (${status.version ?? "version unknown"})`);
+    }
+  }
+  const catalog = deps.catalogs.nmapScripts();
+  if (catalog instanceof Error)
+    add("warn", `nmap scripts: unavailable (${catalog.message}); scripts will be refused`);
+  else {
+    const tiers = [...catalog.byName.values()].reduce<Record<string, number>>(
+      (n, s) => ({ ...n, [s.tier]: (n[s.tier] ?? 0) + 1 }),
+      {},
+    );
+    add(
+      "ok",
+      `nmap scripts: ${tiers.allowed ?? 0} allowed, ${tiers.intrusive ?? 0} need allow_intrusive, ${tiers.never ?? 0} never`,
+    );
+  }
+  if (usableTools === 0) add("fail", "no enabled tool has its binary installed");
+  for (const [level, text] of findings) printLine(`${level.padEnd(4)} ${text}`);
+  return findings.some(([level]) => level === "fail") ? 1 : 0;
+}
