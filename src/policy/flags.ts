@@ -143,7 +143,7 @@ function refusal(word: ArgWord, grammar: FlagGrammar): string {
   const refusalNames = Object.keys(grammar.refusals);
   const refusedLong = refusalNames.find((k) => k === bare) ?? refusalNames.find(longForm);
   if (refusedLong)
-    return `${text} (${where}) is refused: ${grammar.tool} would read it as ${refusedLong}, which is refused because ${grammar.refusals[refusedLong] ?? ""}`;
+    return `${text} (${where}) is refused: ${grammar.tool} would read it as ${refusedLong}, which is refused (${grammar.refusals[refusedLong] ?? ""})`;
   const allowedLong = grammar.rules.find((r) => r.flag === bare) ?? grammar.rules.find((r) => longForm(r.flag));
   if (allowedLong)
     return `${text} (${where}) is refused: abbreviated or single-dash option names are not accepted; write ${allowedLong.flag} exactly`;
@@ -152,7 +152,7 @@ function refusal(word: ArgWord, grammar: FlagGrammar): string {
     .filter((k) => /^-[^-]/.test(k) && text.startsWith(k))
     .sort((a, b) => b.length - a.length)[0];
   if (prefix)
-    return `${text} (${where}) is refused: it is ${prefix} with a value, refused because ${grammar.refusals[prefix] ?? ""}`;
+    return `${text} (${where}) is refused: it is ${prefix} with a value, which is refused (${grammar.refusals[prefix] ?? ""})`;
   return `${text} (${where}) is not on the allowlist. ${allowed}`;
 }
 
