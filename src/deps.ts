@@ -9,6 +9,7 @@ import type { Scope } from "./policy/scope.js";
 import type { Resolver } from "./policy/target.js";
 import { Limiter } from "./resilience/limiter.js";
 import { TOOLS } from "./tools/index.js";
+import type { ToolName } from "./tools/names.js";
 import { loadScriptCatalog, type ScriptCatalog } from "./tools/nmap-scripts.js";
 import type { AnyToolSpec, Catalogs } from "./tools/spec.js";
 
@@ -67,20 +68,18 @@ function once<T>(load: () => T): () => T {
 }
 
 /** tool.<name>.timeout / concurrency, falling back to tool.default_*. */
-export function toolSetting(config: Readonly<Config>, name: string, key: "timeout" | "concurrency"): number {
-  const own = (
-    config.tool as unknown as Record<string, { timeout?: number; concurrency?: number } | undefined>
-  )[name];
-  const value = own?.[key];
+export function toolSetting(
+  config: Readonly<Config>,
+  name: ToolName,
+  key: "timeout" | "concurrency",
+): number {
+  const value = config.tool[name][key];
   if (value !== undefined) return value;
   return key === "timeout" ? config.tool.default_timeout : config.tool.default_concurrency;
 }
 
 export function maxNetworkPrefix(config: Readonly<Config>, spec: AnyToolSpec): number {
-  const own = (config.tool as unknown as Record<string, { max_network_prefix?: number } | undefined>)[
-    spec.name
-  ];
-  return own?.max_network_prefix ?? spec.target.maxNetworkPrefix;
+  return config.tool[spec.name].max_network_prefix ?? spec.target.maxNetworkPrefix;
 }
 
 export function isEnabled(config: Readonly<Config>, name: string): boolean {

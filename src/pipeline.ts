@@ -83,7 +83,7 @@ async function prepare(spec: AnyToolSpec, rawInput: unknown, deps: Deps): Promis
 
   const extra = extraWords(input.extra_args, config.security.max_args_length);
   if (!extra.ok) return extra;
-  const words: ArgWord[] = [...(spec.fieldWords(input) as ArgWord[]), ...extra.value];
+  const words: ArgWord[] = [...spec.fieldWords(input), ...extra.value];
   const flags = parseFlags(words, spec.grammar, {
     allowIntrusive: config.security.allow_intrusive,
     netRaw: deps.netRaw,

@@ -42,7 +42,10 @@ export function toCallToolResult(result: ToolResult): CallToolResult {
  * An MCP server whose tools/list and tools/call go through the pipeline. We register the low-level
  * handlers ourselves so input validation, refusals and results have one shape (error_type included).
  */
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- see below
 export function createServer(deps: Deps, version: string): { server: Server; close: () => Promise<void> } {
+  // The low-level Server on purpose: our pipeline validates input and shapes every result itself.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
   const server = new Server(
     { name: SERVER_NAME, version, title: "Security MCP Server" },
     {

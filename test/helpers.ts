@@ -26,7 +26,9 @@ export async function listenLoopback(): Promise<{ port: number; close: () => Pro
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+    socket.on("close", () => {
+      sockets.delete(socket);
+    });
     socket.on("error", () => undefined);
     socket.end();
   });
@@ -38,7 +40,9 @@ export async function listenLoopback(): Promise<{ port: number; close: () => Pro
       new Promise((resolve) => {
         // NSE probes can leave half-closed connections that would keep close() waiting forever.
         for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }
@@ -100,7 +104,9 @@ export async function listenHttpPage(title: string): Promise<{ port: number; clo
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+    socket.on("close", () => {
+      sockets.delete(socket);
+    });
     socket.on("error", () => undefined);
     socket.once("data", () => socket.end(response));
   });
@@ -111,7 +117,9 @@ export async function listenHttpPage(title: string): Promise<{ port: number; clo
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TOOL_NAMES } from "../tools/names.js";
+import { TOOL_NAMES, type ToolName } from "../tools/names.js";
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const percent = int(1, 100);
@@ -14,6 +14,11 @@ const perTool = z
   })
   .strict();
 
+// One tool.<name> section per known tool, typed by name so config.tool.nmap is checked code.
+const perToolSections = Object.fromEntries(TOOL_NAMES.map((name) => [name, perTool.prefault({})])) as {
+  [K in ToolName]: z.ZodPrefault<typeof perTool>;
+};
+
 const toolSection = z
   .object({
     default_timeout: int(1, 86_400).default(300),
@@ -22,7 +27,7 @@ const toolSection = z
     kill_grace_period: int(0, 60).default(5),
     include: z.array(z.enum(TOOL_NAMES)).default([]),
     exclude: z.array(z.enum(TOOL_NAMES)).default([]),
-    ...Object.fromEntries(TOOL_NAMES.map((name) => [name, perTool.prefault({})])),
+    ...perToolSections,
   })
   .strict();
 

@@ -139,12 +139,14 @@ function refusal(word: ArgWord, grammar: FlagGrammar): string {
   if (reason) return `${text} (${where}) is refused: ${reason}`;
   // Tools built on getopt_long_only accept abbreviations and single-dash long names; we accept neither.
   const bare = `--${name.replace(/^-+/, "")}`;
-  const longForm = (flag: string): boolean => flag.startsWith("--") && bare.length > 3 && flag.startsWith(bare);
+  const longForm = (flag: string): boolean =>
+    flag.startsWith("--") && bare.length > 3 && flag.startsWith(bare);
   const refusalNames = Object.keys(grammar.refusals);
   const refusedLong = refusalNames.find((k) => k === bare) ?? refusalNames.find(longForm);
   if (refusedLong)
     return `${text} (${where}) is refused: ${grammar.tool} would read it as ${refusedLong}, which is refused (${grammar.refusals[refusedLong] ?? ""})`;
-  const allowedLong = grammar.rules.find((r) => r.flag === bare) ?? grammar.rules.find((r) => longForm(r.flag));
+  const allowedLong =
+    grammar.rules.find((r) => r.flag === bare) ?? grammar.rules.find((r) => longForm(r.flag));
   if (allowedLong)
     return `${text} (${where}) is refused: abbreviated or single-dash option names are not accepted; write ${allowedLong.flag} exactly`;
   // Short options with a joined value (-iLfile, -oXout): the longest listed prefix explains it.

@@ -13,7 +13,6 @@ export interface Network {
 }
 
 const BITS: Record<Family, number> = { 4: 32, 6: 128 };
-const V4_MAPPED_PREFIX = 0xffffn << 32n;
 
 /** Strict dotted decimal, the one IPv4 form we pass on: four parts, 0-255, no leading zeros. */
 export function parseIPv4(text: string): bigint | null {

@@ -20,7 +20,7 @@ const SCAN_TYPES = {
 } as const;
 
 const SCRIPT_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-const SCRIPT_ARG_VALUE = /^[A-Za-z0-9._:@%+\/-]{0,256}$/;
+const SCRIPT_ARG_VALUE = /^[A-Za-z0-9._:@%+/-]{0,256}$/;
 const CATEGORIES = new Set([
   "all",
   "auth",

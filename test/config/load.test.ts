@@ -28,13 +28,19 @@ describe("config layers: defaults < YAML < environment", () => {
   });
 
   it("YAML overrides defaults and the environment overrides YAML", () => {
-    const file = yamlFile("security:\n  allow_intrusive: true\n  allowed_targets: [loopback]\ntool:\n  nmap:\n    timeout: 60\n");
+    const file = yamlFile(
+      "security:\n  allow_intrusive: true\n  allowed_targets: [loopback]\ntool:\n  nmap:\n    timeout: 60\n",
+    );
     const fromFile = loadConfig({ file, env: {} });
     assert.equal(fromFile.config.security.allow_intrusive, true);
     assert.equal(fromFile.config.tool.nmap.timeout, 60);
     const withEnv = loadConfig({
       file,
-      env: { MCP_SECURITY_ALLOW_INTRUSIVE: "false", MCP_TOOL_NMAP_TIMEOUT: "30", MCP_SECURITY_ALLOWED_TARGETS: "10.0.0.0/24, .corp.example" },
+      env: {
+        MCP_SECURITY_ALLOW_INTRUSIVE: "false",
+        MCP_TOOL_NMAP_TIMEOUT: "30",
+        MCP_SECURITY_ALLOWED_TARGETS: "10.0.0.0/24, .corp.example",
+      },
     });
     assert.equal(withEnv.config.security.allow_intrusive, false);
     assert.equal(withEnv.config.tool.nmap.timeout, 30);
@@ -47,12 +53,23 @@ describe("config layers: defaults < YAML < environment", () => {
     assert.equal(loaded.config.logging.level, "warn");
     assert.deepEqual(loaded.config.tool.exclude, ["nmap"]);
     assert.equal(loadConfig({ env: { LOG_LEVEL: "debug" } }).config.logging.level, "debug");
-    assert.equal(loadConfig({ env: { LOG_LEVEL: "debug", MCP_LOGGING_LEVEL: "error" } }).config.logging.level, "error");
+    assert.equal(
+      loadConfig({ env: { LOG_LEVEL: "debug", MCP_LOGGING_LEVEL: "error" } }).config.logging.level,
+      "error",
+    );
   });
 
   it("every key has its MCP_<SECTION>_<KEY> environment name", () => {
     const names = leafKeys().map(([key]) => envName(key));
-    for (const expected of ["MCP_SERVER_TRANSPORT", "MCP_SERVER_HOST", "MCP_SERVER_PORT", "MCP_SECURITY_ALLOW_INTRUSIVE", "MCP_SECURITY_API_KEYS", "MCP_TOOL_NMAP_TIMEOUT", "MCP_AUDIT_PATH"])
+    for (const expected of [
+      "MCP_SERVER_TRANSPORT",
+      "MCP_SERVER_HOST",
+      "MCP_SERVER_PORT",
+      "MCP_SECURITY_ALLOW_INTRUSIVE",
+      "MCP_SECURITY_API_KEYS",
+      "MCP_TOOL_NMAP_TIMEOUT",
+      "MCP_AUDIT_PATH",
+    ])
       assert.ok(names.includes(expected), expected);
   });
 
@@ -66,7 +83,10 @@ describe("config layers: defaults < YAML < environment", () => {
 
 describe("bad config is an error naming key, value, source and the allowed range", () => {
   const cases: [Record<string, string>, RegExp][] = [
-    [{ MCP_SECURITY_MAX_OUTPUT_SIZE: "12" }, /security\.max_output_size = 12 \(from environment MCP_SECURITY_MAX_OUTPUT_SIZE\).*>=1024/],
+    [
+      { MCP_SECURITY_MAX_OUTPUT_SIZE: "12" },
+      /security\.max_output_size = 12 \(from environment MCP_SECURITY_MAX_OUTPUT_SIZE\).*>=1024/,
+    ],
     [{ MCP_SERVER_PORT: "http" }, /server\.port = "http".*expected number/],
     [{ MCP_SERVER_TRANSPORT: "carrier-pigeon" }, /server\.transport.*"stdio"\|"http"/],
     [{ MCP_SECURITY_ALLOW_INTRUSIVE: "maybe" }, /security\.allow_intrusive = "maybe".*boolean/],
@@ -77,11 +97,14 @@ describe("bad config is an error naming key, value, source and the allowed range
   ];
   for (const [env, message] of cases) {
     it(JSON.stringify(env), () => {
-      assert.throws(() => loadConfig({ env }), (error: unknown) => {
-        assert.ok(error instanceof ConfigError);
-        assert.match(error.message, message);
-        return true;
-      });
+      assert.throws(
+        () => loadConfig({ env }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
     });
   }
 
@@ -99,7 +122,8 @@ describe("bad config is an error naming key, value, source and the allowed range
     const secret = "short-secret";
     assert.throws(
       () => loadConfig({ env: { MCP_SECURITY_API_KEYS: secret } }),
-      (error: unknown) => error instanceof ConfigError && !error.message.includes(secret) && /redacted/.test(error.message),
+      (error: unknown) =>
+        error instanceof ConfigError && !error.message.includes(secret) && /redacted/.test(error.message),
     );
   });
 });

@@ -30,7 +30,10 @@ function request(argv: string[], extra: Partial<RunRequest> = {}): RunRequest {
 
 describe("runProcess", () => {
   it("a hung tool that ignores SIGTERM is killed with its whole group at the timeout, output kept", async () => {
-    const outcome = await runProcess(request(["/bin/sh", fixture("hang.sh")], { timeoutMs: 500, graceMs: 300 }), reaper);
+    const outcome = await runProcess(
+      request(["/bin/sh", fixture("hang.sh")], { timeoutMs: 500, graceMs: 300 }),
+      reaper,
+    );
     assert.equal(outcome.timedOut, true);
     assert.equal(outcome.cancelled, false);
     assert.equal(outcome.signal, "SIGKILL");
@@ -38,7 +41,10 @@ describe("runProcess", () => {
     const pid = /started (\d+)/.exec(outcome.stdout)?.[1] ?? "";
     assert.deepEqual(processesMatching(fixture("hang.sh")), []);
     // the two `sleep 1000` grandchildren were in the group and are gone too
-    assert.ok(await waitFor(() => processesMatching("sleep", "1000").length === 0, 2000), `grandchildren of ${pid} survived`);
+    assert.ok(
+      await waitFor(() => processesMatching("sleep", "1000").length === 0, 2000),
+      `grandchildren of ${pid} survived`,
+    );
     assert.equal(reaper.size, 0);
   });
 
@@ -47,14 +53,20 @@ describe("runProcess", () => {
     setTimeout(() => {
       controller.abort();
     }, 300);
-    const outcome = await runProcess(request(["/bin/sh", fixture("hang.sh")], { signal: controller.signal, graceMs: 200 }), reaper);
+    const outcome = await runProcess(
+      request(["/bin/sh", fixture("hang.sh")], { signal: controller.signal, graceMs: 200 }),
+      reaper,
+    );
     assert.equal(outcome.cancelled, true);
     assert.equal(outcome.timedOut, false);
     assert.deepEqual(processesMatching(fixture("hang.sh")), []);
   });
 
   it("a flood on stdout is stopped at the cap and marked truncated", async () => {
-    const outcome = await runProcess(request(["/bin/sh", fixture("flood.sh")], { maxStdoutBytes: 10_000 }), reaper);
+    const outcome = await runProcess(
+      request(["/bin/sh", fixture("flood.sh")], { maxStdoutBytes: 10_000 }),
+      reaper,
+    );
     assert.equal(outcome.truncatedStdout, true);
     assert.equal(outcome.truncatedStderr, false);
     assert.equal(Buffer.byteLength(outcome.stdout), 10_000);
@@ -63,7 +75,10 @@ describe("runProcess", () => {
   });
 
   it("a flood on stderr is capped the same way", async () => {
-    const outcome = await runProcess(request(["/bin/sh", fixture("flood.sh"), "stderr"], { maxStderrBytes: 5000 }), reaper);
+    const outcome = await runProcess(
+      request(["/bin/sh", fixture("flood.sh"), "stderr"], { maxStderrBytes: 5000 }),
+      reaper,
+    );
     assert.equal(outcome.truncatedStderr, true);
     assert.equal(Buffer.byteLength(outcome.stderr), 5000);
   });
@@ -84,8 +99,15 @@ describe("runProcess", () => {
     process.env.SECRET_FOR_TEST = "do-not-leak";
     const tooldir = mkdtempSync(join(tmpdir(), "tool-"));
     try {
-      const argv = limitedArgv(["/bin/sh", fixture("env.sh")], { cpuSeconds: 5, maxFileBytes: 1024 * 1024, maxOpenFiles: 256 });
-      const outcome = await runProcess(request(argv, { cwd: tooldir, env: toolEnvironment(tooldir) }), reaper);
+      const argv = limitedArgv(["/bin/sh", fixture("env.sh")], {
+        cpuSeconds: 5,
+        maxFileBytes: 1024 * 1024,
+        maxOpenFiles: 256,
+      });
+      const outcome = await runProcess(
+        request(argv, { cwd: tooldir, env: toolEnvironment(tooldir) }),
+        reaper,
+      );
       assert.equal(outcome.returncode, 0, outcome.stderr);
       assert.doesNotMatch(outcome.stdout, /SECRET_FOR_TEST|do-not-leak/);
       assert.match(outcome.stdout, new RegExp(`cwd=${tooldir}`));

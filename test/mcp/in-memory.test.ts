@@ -5,7 +5,14 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ProcessReaper } from "../../src/exec/reaper.js";
 import type { ResultFields } from "../../src/result.js";
 import type { NmapParsed } from "../../src/tools/parsers/nmap-xml.js";
-import { connectClient, listenHttpPage, listenLoopback, makeDeps, processesMatching, waitFor } from "../helpers.js";
+import {
+  connectClient,
+  listenHttpPage,
+  listenLoopback,
+  makeDeps,
+  processesMatching,
+  waitFor,
+} from "../helpers.js";
 
 /** Counts every subprocess the server starts, to prove that refusals never reach one. */
 class CountingReaper extends ProcessReaper {
@@ -81,7 +88,10 @@ describe("MCP over an in-memory transport, real nmap on loopback", () => {
   });
 
   it("gives nmap the address it checked, never the name", async () => {
-    const result = await client.callTool({ name: "nmap", arguments: { target: "localhost", ports: String(listener.port) } });
+    const result = await client.callTool({
+      name: "nmap",
+      arguments: { target: "localhost", ports: String(listener.port) },
+    });
     const f = fields(result);
     assert.equal(result.isError, false, text(result));
     assert.equal(f.target, "localhost");
@@ -105,7 +115,11 @@ describe("MCP over an in-memory transport, real nmap on loopback", () => {
       [{ target: "127.0.0.1", extra_args: "-p 80 10.0.0.1" }, "flag_denied", /not an option/],
       [{ target: "127.0.0.1", extra_args: "-iR 10" }, "flag_denied", /random/],
       [{ target: "127.0.0.1", extra_args: "-T5" }, "flag_denied", /allow_intrusive/],
-      [{ target: "127.0.0.1", ports: "80", extra_args: "-p 443" }, "flag_denied", /given twice \(in ports and extra_args\)/],
+      [
+        { target: "127.0.0.1", ports: "80", extra_args: "-p 443" },
+        "flag_denied",
+        /given twice \(in ports and extra_args\)/,
+      ],
       [{ target: "127.0.0.1", scripts: ["vuln"] }, "flag_denied", /category/],
       [{ target: "127.0.0.1", scripts: ["http-*"] }, "flag_denied", /exact script names/],
       [{ target: "127.0.0.1", scripts: ["/tmp/evil.nse"] }, "flag_denied", /exact script names/],
@@ -113,9 +127,25 @@ describe("MCP over an in-memory transport, real nmap on loopback", () => {
       [{ target: "127.0.0.1", scripts: ["broadcast-ping"] }, "flag_denied", /broadcast/],
       [{ target: "127.0.0.1", scripts: ["ftp-brute"] }, "flag_denied", /allow_intrusive/],
       [{ target: "127.0.0.1", scripts: ["no-such-script"] }, "not_found", /not an nmap script/],
-      [{ target: "127.0.0.1", scripts: ["http-title"], script_args: { newtargets: "1" } }, "flag_denied", /not one the chosen scripts document/],
-      [{ target: "127.0.0.1", scripts: ["ssh-hostkey"], script_args: { "ssh-hostkey.known-hosts": "/etc/shadow" } }, "flag_denied", /names a file/],
-      [{ target: "127.0.0.1", scripts: ["http-title"], script_args: { "http-title.url": "/x,newtargets" } }, "validation_error", /letters, digits/],
+      [
+        { target: "127.0.0.1", scripts: ["http-title"], script_args: { newtargets: "1" } },
+        "flag_denied",
+        /not one the chosen scripts document/,
+      ],
+      [
+        {
+          target: "127.0.0.1",
+          scripts: ["ssh-hostkey"],
+          script_args: { "ssh-hostkey.known-hosts": "/etc/shadow" },
+        },
+        "flag_denied",
+        /names a file/,
+      ],
+      [
+        { target: "127.0.0.1", scripts: ["http-title"], script_args: { "http-title.url": "/x,newtargets" } },
+        "validation_error",
+        /letters, digits/,
+      ],
       [{ target: "127.0.0.1", ports: "80", top_ports: 10 }, "validation_error", /either ports/],
       [{ target: "127.0.0.1", timing: 5 }, "validation_error", /timing/],
       [{ target: "127.0.0.1", shell: "id" }, "validation_error", /unknown field shell/],
@@ -133,7 +163,10 @@ describe("MCP over an in-memory transport, real nmap on loopback", () => {
       assert.deepEqual(f.command, []);
     }
     assert.equal(reaper.spawned, before, "a refused call started a process");
-    const still = await client.callTool({ name: "nmap", arguments: { target: "127.0.0.1", ports: String(listener.port) } });
+    const still = await client.callTool({
+      name: "nmap",
+      arguments: { target: "127.0.0.1", ports: String(listener.port) },
+    });
     assert.equal(still.isError, false);
   });
 
@@ -146,13 +179,20 @@ describe("MCP over an in-memory transport, real nmap on loopback", () => {
   it("sends progress that never goes backwards while nmap runs", async () => {
     const progress: number[] = [];
     const result = await client.callTool(
-      { name: "nmap", arguments: { target: "127.0.0.1", ports: "1-20", extra_args: "--scan-delay 250ms -Pn" } },
+      {
+        name: "nmap",
+        arguments: { target: "127.0.0.1", ports: "1-20", extra_args: "--scan-delay 250ms -Pn" },
+      },
       undefined,
       { onprogress: (p) => progress.push(p.progress), timeout: 60_000 },
     );
     assert.equal(result.isError, false, text(result));
     assert.ok(progress.length >= 1, "no progress notification");
-    for (let i = 1; i < progress.length; i++) assert.ok(progress[i]! > progress[i - 1]!, `progress went from ${progress[i - 1]} to ${progress[i]}`);
+    for (let i = 1; i < progress.length; i++)
+      assert.ok(
+        (progress[i] ?? 0) > (progress[i - 1] ?? 0),
+        `progress went from ${progress[i - 1]} to ${progress[i]}`,
+      );
   });
 
   it("a timeout stops nmap, keeps partial output, and leaves no nmap process", async () => {
@@ -181,7 +221,10 @@ describe("MCP over an in-memory transport, real nmap on loopback", () => {
     assert.ok(await waitFor(() => processesMatching("nmap", ports).length > 0, 5000), "nmap never started");
     controller.abort();
     await assert.rejects(call);
-    assert.ok(await waitFor(() => processesMatching("nmap", ports).length === 0, 5000), "nmap survived the cancel");
+    assert.ok(
+      await waitFor(() => processesMatching("nmap", ports).length === 0, 5000),
+      "nmap survived the cancel",
+    );
   });
 });
 
@@ -190,10 +233,16 @@ describe("MCP with other settings", () => {
     const listener = await listenLoopback();
     const { client, close } = await connectClient(makeDeps(LOOPBACK_ENV, { netRaw: false }));
     try {
-      const syn = await client.callTool({ name: "nmap", arguments: { target: "127.0.0.1", scan_type: "syn" } });
+      const syn = await client.callTool({
+        name: "nmap",
+        arguments: { target: "127.0.0.1", scan_type: "syn" },
+      });
       assert.equal(fields(syn).error_type, "flag_denied");
       assert.match(text(syn), /CAP_NET_RAW/);
-      const connect = await client.callTool({ name: "nmap", arguments: { target: "127.0.0.1", ports: String(listener.port) } });
+      const connect = await client.callTool({
+        name: "nmap",
+        arguments: { target: "127.0.0.1", ports: String(listener.port) },
+      });
       assert.equal(connect.isError, false, text(connect));
       assert.ok(fields(connect).command.includes("--unprivileged"));
       assert.equal((fields(connect).parsed as NmapParsed).hosts[0]?.ports[0]?.state, "open");
@@ -215,9 +264,14 @@ describe("MCP with other settings", () => {
   });
 
   it("output past security.max_output_size stops the tool: resource_exhausted, truncated, partial kept", async () => {
-    const { client, close } = await connectClient(makeDeps({ ...LOOPBACK_ENV, MCP_SECURITY_MAX_OUTPUT_SIZE: "1024" }));
+    const { client, close } = await connectClient(
+      makeDeps({ ...LOOPBACK_ENV, MCP_SECURITY_MAX_OUTPUT_SIZE: "1024" }),
+    );
     try {
-      const result = await client.callTool({ name: "nmap", arguments: { target: "127.0.0.1", ports: "1-200", skip_host_discovery: true } });
+      const result = await client.callTool({
+        name: "nmap",
+        arguments: { target: "127.0.0.1", ports: "1-200", skip_host_discovery: true },
+      });
       const f = fields(result);
       assert.equal(f.error_type, "resource_exhausted");
       assert.equal(f.truncated_stdout, true);
@@ -234,7 +288,14 @@ describe("MCP with other settings", () => {
     try {
       const result = await client.callTool({
         name: "nmap",
-        arguments: { target: "127.0.0.1", ports: String(port), scripts: ["http-title"], script_args: { "http-title.url": "/index" }, service_version: true, skip_host_discovery: true },
+        arguments: {
+          target: "127.0.0.1",
+          ports: String(port),
+          scripts: ["http-title"],
+          script_args: { "http-title.url": "/index" },
+          service_version: true,
+          skip_host_discovery: true,
+        },
       });
       const f = fields(result);
       assert.equal(result.isError, false, text(result));
@@ -256,7 +317,10 @@ describe("MCP with other settings", () => {
     const listener = await listenLoopback();
     const { client, close } = await connectClient(makeDeps(LOOPBACK_ENV));
     try {
-      const result = await client.callTool({ name: "nmap", arguments: { target: "127.0.0.1", ports: String(listener.port), default_scripts: true } });
+      const result = await client.callTool({
+        name: "nmap",
+        arguments: { target: "127.0.0.1", ports: String(listener.port), default_scripts: true },
+      });
       const f = fields(result);
       assert.equal(result.isError, false, text(result));
       const names = f.command[f.command.indexOf("--script") + 1]?.split(",") ?? [];

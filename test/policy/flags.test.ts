@@ -99,7 +99,6 @@ describe("nmap extra_args refused", () => {
     it(`${text} -> ${type}`, () => {
       const outcome = parse(text);
       assert.equal(outcome.ok, false, `${text} must be refused`);
-      if (outcome.ok) return;
       assert.equal(outcome.denial.type, type);
       assert.match(outcome.denial.message, message);
     });
@@ -114,7 +113,7 @@ describe("nmap extra_args refused", () => {
     for (const text of ["-sS", "-sU", "-O", "--osscan-guess"]) {
       const outcome = parse(text, { allowIntrusive: false, netRaw: false });
       assert.equal(outcome.ok, false, text);
-      if (!outcome.ok) assert.match(outcome.denial.message, /CAP_NET_RAW/);
+      assert.match(outcome.denial.message, /CAP_NET_RAW/);
     }
   });
 

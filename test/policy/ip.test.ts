@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { formatAddress, formatNetwork, parseAddress, parseInetAton, parseIPv6, parseNetwork } from "../../src/policy/ip.js";
+import {
+  formatAddress,
+  formatNetwork,
+  parseAddress,
+  parseInetAton,
+  parseIPv6,
+  parseNetwork,
+} from "../../src/policy/ip.js";
 
 describe("IPv6 text forms", () => {
   const cases: [string, string | null][] = [

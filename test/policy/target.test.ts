@@ -79,7 +79,6 @@ describe("targets refused under the default scope", () => {
     it(`${JSON.stringify(target)} -> ${type}`, async () => {
       const outcome = await checkHostTarget(target, policy());
       assert.equal(outcome.ok, false, `${target} must be refused`);
-      if (outcome.ok) return;
       assert.equal(outcome.denial.type, type);
       assert.match(outcome.denial.message, message);
     });
@@ -142,7 +141,7 @@ describe("excluded_targets always wins", () => {
     it(target, async () => {
       const outcome = await checkHostTarget(target, policy(s));
       assert.equal(outcome.ok, false);
-      if (!outcome.ok) assert.match(outcome.denial.message, message);
+      assert.match(outcome.denial.message, message);
     });
   }
 });
@@ -172,7 +171,15 @@ describe("special blocks need an explicit entry", () => {
 
 describe("scope entries", () => {
   it("accepts keywords, CIDRs, suffixes and hostnames", () => {
-    const rules = compileRules(["RFC1918", "loopback", "10.0.0.0/24", "fd00::/8", "2001:db8::1", ".corp.example", "host.example"]);
+    const rules = compileRules([
+      "RFC1918",
+      "loopback",
+      "10.0.0.0/24",
+      "fd00::/8",
+      "2001:db8::1",
+      ".corp.example",
+      "host.example",
+    ]);
     assert.notEqual(typeof rules, "string");
   });
   for (const bad of ["10.0.0.0/33", "foo bar", "*.example.com", "http://x"]) {

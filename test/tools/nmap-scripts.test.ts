@@ -11,11 +11,13 @@ function tier(name: string): string | undefined {
 
 describe("the nmap script allow-list computed from script.db", () => {
   it("allows plain discovery scripts", () => {
-    for (const name of ["http-title", "banner", "ssh-hostkey", "ssl-cert", "http-headers"]) assert.equal(tier(name), "allowed", name);
+    for (const name of ["http-title", "banner", "ssh-hostkey", "ssl-cert", "http-headers"])
+      assert.equal(tier(name), "allowed", name);
   });
 
   it("gates vuln, brute and intrusive scripts behind allow_intrusive", () => {
-    for (const name of ["http-vuln-cve2017-5638", "ftp-brute", "http-slowloris-check"]) assert.equal(tier(name), "intrusive", name);
+    for (const name of ["http-vuln-cve2017-5638", "ftp-brute", "http-slowloris-check"])
+      assert.equal(tier(name), "intrusive", name);
   });
 
   it("never allows external, broadcast, dos, exploit or file-touching scripts", () => {
@@ -37,10 +39,23 @@ describe("the nmap script allow-list computed from script.db", () => {
   });
 
   it("every allowed script is in default/safe/discovery/version and in no excluded category", () => {
-    const excluded = ["external", "broadcast", "intrusive", "brute", "dos", "exploit", "fuzzer", "malware", "vuln"];
+    const excluded = [
+      "external",
+      "broadcast",
+      "intrusive",
+      "brute",
+      "dos",
+      "exploit",
+      "fuzzer",
+      "malware",
+      "vuln",
+    ];
     for (const info of catalog.byName.values()) {
       if (info.tier !== "allowed") continue;
-      assert.ok(info.categories.some((c) => ["default", "safe", "discovery", "version"].includes(c)), info.name);
+      assert.ok(
+        info.categories.some((c) => ["default", "safe", "discovery", "version"].includes(c)),
+        info.name,
+      );
       assert.ok(!info.categories.some((c) => excluded.includes(c)), info.name);
     }
   });

@@ -17,7 +17,13 @@ describe("nmap XML parser", () => {
     assert.deepEqual(host.addresses, [{ addr: "127.0.0.1", type: "ipv4" }]);
     const [open, closed] = host.ports;
     assert.deepEqual(
-      { port: open?.port, state: open?.state, service: open?.service, product: open?.product, version: open?.version },
+      {
+        port: open?.port,
+        state: open?.state,
+        service: open?.service,
+        product: open?.product,
+        version: open?.version,
+      },
       { port: 18081, state: "open", service: "http", product: "SimpleHTTPServer", version: "0.6" },
     );
     assert.deepEqual(open?.scripts[0], { id: "http-title", output: "Lab Fixture Page" });
@@ -61,7 +67,10 @@ describe("nmap XML parser", () => {
     );
     const parsed = stream.end();
     assert.deepEqual(seen, [{ task: "Connect Scan", percent: 42.5 }]);
-    assert.equal(parsed.hosts[0]?.ports[0]?.scripts[0]?.output.length, NMAP_PARSE_LIMITS.scriptOutputChars + 3);
+    assert.equal(
+      parsed.hosts[0]?.ports[0]?.scripts[0]?.output.length,
+      NMAP_PARSE_LIMITS.scriptOutputChars + 3,
+    );
     assert.equal(parsed.truncated, true);
   });
 });

@@ -8,8 +8,21 @@ import { TOOLS } from "../../src/tools/index.js";
 
 const CONTRACT_FIELDS = ["target", "extra_args", "timeout_sec", "correlation_id"];
 const RESULT_FIELDS = [
-  "tool", "target", "command", "returncode", "stdout", "stderr", "truncated_stdout", "truncated_stderr",
-  "timed_out", "cancelled", "error", "error_type", "execution_time", "correlation_id", "parsed",
+  "tool",
+  "target",
+  "command",
+  "returncode",
+  "stdout",
+  "stderr",
+  "truncated_stdout",
+  "truncated_stderr",
+  "timed_out",
+  "cancelled",
+  "error",
+  "error_type",
+  "execution_time",
+  "correlation_id",
+  "parsed",
 ];
 
 describe("every tool spec", () => {
@@ -25,7 +38,7 @@ describe("every tool spec", () => {
       it("has title, description, annotations and limits", () => {
         assert.ok(tool.title && tool.description && tool.annotations);
         for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const)
-          assert.equal(typeof tool.annotations?.[hint], "boolean", hint);
+          assert.equal(typeof tool.annotations[hint], "boolean", hint);
         assert.ok(spec.limits.maxOpenFiles > 0 && spec.limits.maxFileBytes > 0);
         assert.ok(spec.target.maxNetworkPrefix >= 8);
       });
@@ -51,10 +64,17 @@ describe("every tool spec", () => {
 
 describe("error types", () => {
   it("are exactly the contract's set, and the README documents each", () => {
-    assert.deepEqual(
-      [...ERROR_TYPE_NAMES].sort(),
-      ["cancelled", "circuit_breaker_open", "execution_error", "flag_denied", "not_found", "resource_exhausted", "scope_denied", "timeout", "validation_error"],
-    );
+    assert.deepEqual([...ERROR_TYPE_NAMES].sort(), [
+      "cancelled",
+      "circuit_breaker_open",
+      "execution_error",
+      "flag_denied",
+      "not_found",
+      "resource_exhausted",
+      "scope_denied",
+      "timeout",
+      "validation_error",
+    ]);
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
     for (const type of ERROR_TYPE_NAMES) assert.match(readme, new RegExp(`\`${type}\``), type);
   });

@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { listenLoopback } from "./helpers.js";
+
+const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", MCP_SECURITY_ALLOWED_TARGETS: "loopback", ...env },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("security-mcp CLI", () => {
+  let listener: { port: number; close: () => Promise<void> };
+  before(async () => {
+    listener = await listenLoopback();
+  });
+  after(async () => {
+    await listener.close();
+  });
+
+  it("run: exit 0 and the open port, as JSON on stdout", () => {
+    const { code, stdout } = cli([
+      "run",
+      "nmap",
+      "--target",
+      "127.0.0.1",
+      "--args",
+      `-p ${listener.port}`,
+      "--json",
+    ]);
+    assert.equal(code, 0);
+    const fields = JSON.parse(stdout) as {
+      parsed: { hosts: { ports: { port: number; state: string }[] }[] };
+      error_type: null;
+    };
+    assert.equal(fields.error_type, null);
+    assert.equal(fields.parsed.hosts[0]?.ports[0]?.state, "open");
+  });
+
+  it("run: exit 2 on a policy denial, with the reason on stderr", () => {
+    const scope = cli(["run", "nmap", "--target", "10.0.0.1"]);
+    assert.equal(scope.code, 2);
+    assert.match(scope.stderr, /scope_denied: 10\.0\.0\.1 is outside the scope; allowed: loopback/);
+    const flag = cli(["run", "nmap", "--target", "127.0.0.1", "--args", "-iL /etc/passwd"]);
+    assert.equal(flag.code, 2);
+    assert.match(flag.stderr, /flag_denied/);
+    assert.doesNotMatch(flag.stdout + flag.stderr, /root:x:0/);
+  });
+
+  it("run: exit 1 when the tool fails (here: a timeout)", () => {
+    const { code, stderr } = cli(
+      ["run", "nmap", "--target", "127.0.0.1", "--args", "-p 1-100 --scan-delay 1s -Pn", "--timeout", "1"],
+      {
+        MCP_TOOL_KILL_GRACE_PERIOD: "1",
+      },
+    );
+    assert.equal(code, 1);
+    assert.match(stderr, /timeout/);
+  });
+
+  it("tools: lists nmap with its binary and version", () => {
+    const { code, stdout } = cli(["tools", "--json"]);
+    assert.equal(code, 0);
+    const [nmap] = JSON.parse(stdout) as {
+      name: string;
+      enabled: boolean;
+      binary: string;
+      version: string;
+      scripts: { default: string[] };
+    }[];
+    assert.equal(nmap?.name, "nmap");
+    assert.equal(nmap.enabled, true);
+    assert.match(nmap.version, /Nmap version/);
+    assert.ok(nmap.scripts.default.includes("http-title"));
+  });
+
+  it("validate: exit 0 on this machine, one line per finding", () => {
+    const { code, stdout } = cli(["validate"]);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /^ok +tool nmap: \/usr\/bin\/nmap/m);
+    assert.match(stdout, /^ok +sandbox: \/usr\/bin\/prlimit/m);
+    assert.match(stdout, /privileges: /);
+  });
+
+  it("validate: exit 2 on a bad config, naming key and value", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "cli-")), "bad.yaml");
+    writeFileSync(file, "server:\n  port: 99999\n");
+    const { code, stderr } = cli(["validate", "--config", file]);
+    assert.equal(code, 2);
+    assert.match(stderr, /server\.port = 99999/);
+    const env = cli(["validate"], { MCP_SECURITY_ALLOW_INTRUSIVE: "sometimes" });
+    assert.equal(env.code, 2);
+    assert.match(env.stderr, /MCP_SECURITY_ALLOW_INTRUSIVE/);
+  });
+
+  it("validate: exit 1 when no enabled tool is usable", () => {
+    const { code, stdout } = cli(["validate"], { TOOL_EXCLUDE: "nmap" });
+    assert.equal(code, 1);
+    assert.match(stdout, /^fail no enabled tool/m);
+  });
+
+  it("unknown commands and options exit 2 with usage", () => {
+    assert.equal(cli(["frobnicate"]).code, 2);
+    assert.match(cli(["serve", "--bogus"]).stderr, /Usage:/);
+  });
+});

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { ResultFields } from "../../src/result.js";
+import type { NmapParsed } from "../../src/tools/parsers/nmap-xml.js";
+import { listenLoopback } from "../helpers.js";
+
+const CLI = new URL("../../dist/cli.js", import.meta.url).pathname;
+
+describe("the built CLI over stdio, driven by the SDK's stdio client", () => {
+  let client: Client;
+  let transport: StdioClientTransport;
+  let listener: { port: number; close: () => Promise<void> };
+  const transportErrors: Error[] = [];
+  let stderr = "";
+
+  before(async () => {
+    assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build (npm test does)`);
+    listener = await listenLoopback();
+    transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, "serve", "--transport", "stdio"],
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        MCP_SECURITY_ALLOWED_TARGETS: "loopback",
+        LOG_LEVEL: "info",
+      },
+      stderr: "pipe",
+    });
+    transport.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    client = new Client({ name: "stdio-test", version: "1.0.0" });
+    // Anything on stdout that is not a JSON-RPC message surfaces here.
+    client.onerror = (error) => transportErrors.push(error);
+    await client.connect(transport);
+  });
+
+  after(async () => {
+    await listener.close();
+  });
+
+  it("lists nmap", async () => {
+    const { tools } = await client.listTools();
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      ["nmap"],
+    );
+    assert.equal(client.getServerVersion()?.name, "security-mcp-server");
+  });
+
+  it("scans a loopback port it opened and returns it in structuredContent.parsed", async () => {
+    const result = (await client.callTool({
+      name: "nmap",
+      arguments: { target: "127.0.0.1", ports: String(listener.port) },
+    })) as CallToolResult;
+    assert.equal(result.isError, false);
+    const parsed = (result.structuredContent as unknown as ResultFields).parsed as NmapParsed;
+    assert.equal(parsed.hosts[0]?.ports.find((p) => p.port === listener.port)?.state, "open");
+  });
+
+  it("refuses an out-of-scope target and keeps serving", async () => {
+    const refused = (await client.callTool({
+      name: "nmap",
+      arguments: { target: "10.0.0.1" },
+    })) as CallToolResult;
+    assert.equal(refused.isError, true);
+    assert.equal((refused.structuredContent as unknown as ResultFields).error_type, "scope_denied");
+    const ok = (await client.callTool({
+      name: "nmap",
+      arguments: { target: "127.0.0.1", ports: String(listener.port) },
+    })) as CallToolResult;
+    assert.equal(ok.isError, false);
+  });
+
+  it("writes only JSON-RPC to stdout and its logs to stderr; exits when the client closes", async () => {
+    const pid = transport.pid;
+    assert.ok(pid);
+    await client.close();
+    assert.deepEqual(transportErrors, []);
+    assert.match(stderr, /ready on stdio/);
+    assert.match(stderr, /"tool":"nmap"/);
+    const gone = await new Promise<boolean>((resolve) => {
+      const deadline = Date.now() + 5000;
+      const poll = (): void => {
+        try {
+          process.kill(pid, 0);
+          if (Date.now() > deadline) resolve(false);
+          else setTimeout(poll, 50);
+        } catch {
+          resolve(true);
+        }
+      };
+      poll();
+    });
+    assert.ok(gone, "the server did not exit after stdin closed");
+  });
+});
