@@ -193,15 +193,22 @@ function scriptArgv(input: NmapInput, ctx: PlanContext): Outcome<string[]> {
         "flag_denied",
         `script argument ${JSON.stringify(key)} is not one the chosen scripts document (or it names a file); allowed: ${[...documented].sort().join(", ") || "none"}`,
       );
-    const pathOk = /(url|uri)$/i.test(key) ? !value.includes("..") : !/^[/~.]/.test(value);
-    if (!SCRIPT_ARG_VALUE.test(value) || !pathOk)
-      return deny(
-        "validation_error",
-        `script argument ${key}=${JSON.stringify(value)}: values may hold letters, digits and ._:@%+-/ only, and may not name a file`,
-      );
+    const problem = whyScriptArgValueRefused(key, value);
+    if (problem)
+      return deny("validation_error", `script argument ${key}=${JSON.stringify(value)}: ${problem}`);
     pairs.push(`${key}=${value}`);
   }
   return ok([...argv, "--script-args", pairs.join(",")]);
+}
+
+/** Plain values only; a URL argument is a path on the target itself, never another host or a local file. */
+function whyScriptArgValueRefused(key: string, value: string): string | null {
+  if (!SCRIPT_ARG_VALUE.test(value)) return "values may hold letters, digits and ._:@%+-/ only (at most 256)";
+  if (/(url|uri)$/i.test(key))
+    return value.startsWith("/") && !value.includes("//") && !value.includes("..")
+      ? null
+      : "a URL argument must be a path on the target, starting with / (no //, no ..)";
+  return /^[/~.]/.test(value) || value.includes("://") ? "values may not name a file or another host" : null;
 }
 
 function whyScriptRefused(

@@ -146,6 +146,15 @@ describe("MCP over an in-memory transport, real nmap on loopback", () => {
         "validation_error",
         /letters, digits/,
       ],
+      [
+        {
+          target: "127.0.0.1",
+          scripts: ["http-title"],
+          script_args: { "http-title.url": "http://10.0.0.9/" },
+        },
+        "validation_error",
+        /path on the target/,
+      ],
       [{ target: "127.0.0.1", ports: "80", top_ports: 10 }, "validation_error", /either ports/],
       [{ target: "127.0.0.1", timing: 5 }, "validation_error", /timing/],
       [{ target: "127.0.0.1", shell: "id" }, "validation_error", /unknown field shell/],
