@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { listenLoopback } from "./helpers.js";
+import { listenLoopback, processesMatching, waitFor, type Listener } from "./helpers.js";
 
 const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
 
@@ -18,7 +18,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 describe("security-mcp CLI", () => {
-  let listener: { port: number; close: () => Promise<void> };
+  let listener: Listener;
   before(async () => {
     listener = await listenLoopback();
   });
@@ -64,6 +64,30 @@ describe("security-mcp CLI", () => {
     );
     assert.equal(code, 1);
     assert.match(stderr, /timeout/);
+  });
+
+  it("run: SIGTERM stops the scan's whole process group before the CLI exits", async () => {
+    const ports = `${30_000 + Math.floor(Math.random() * 20_000)}-65000`;
+    const child = spawn(
+      process.execPath,
+      [CLI, "run", "nmap", "--target", "127.0.0.1", "--args", `-p ${ports} --scan-delay 1s -Pn`],
+      {
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          MCP_SECURITY_ALLOWED_TARGETS: "loopback",
+          MCP_TOOL_KILL_GRACE_PERIOD: "1",
+        },
+        stdio: "ignore",
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    assert.ok(
+      await waitFor(() => processesMatching("/usr/bin/nmap", ports).length > 0, 10_000),
+      "nmap never started",
+    );
+    child.kill("SIGTERM");
+    assert.equal(await exited, 1);
+    assert.deepEqual(processesMatching("/usr/bin/nmap", ports), []);
   });
 
   it("tools: lists nmap with its binary and version", () => {

@@ -21,8 +21,13 @@ export function tableResolver(table: Record<string, string[]>): Resolver {
   };
 }
 
-/** A TCP listener on 127.0.0.1 that accepts and closes connections (what nmap needs to see "open"). */
-export async function listenLoopback(): Promise<{ port: number; close: () => Promise<void> }> {
+export interface Listener {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** A TCP server on 127.0.0.1 (a free port) that serves each connection with `serve`. */
+async function listenTcp(serve: (socket: Socket) => void): Promise<Listener> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -30,7 +35,7 @@ export async function listenLoopback(): Promise<{ port: number; close: () => Pro
       sockets.delete(socket);
     });
     socket.on("error", () => undefined);
-    socket.end();
+    serve(socket);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -45,6 +50,21 @@ export async function listenLoopback(): Promise<{ port: number; close: () => Pro
         });
       }),
   };
+}
+
+/** A listener that accepts and closes connections (what nmap needs to see a port "open"). */
+export function listenLoopback(): Promise<Listener> {
+  return listenTcp((socket) => socket.end());
+}
+
+/**
+ * A listener that answers any request with a fixed Apache-like HTTP page. nmap -sV names it http
+ * (Node's own HTTP server is misread as another service), so HTTP scripts run against it.
+ */
+export function listenHttpPage(title: string): Promise<Listener> {
+  const page = `<html><head><title>${title}</title></head><body>lab</body></html>`;
+  const response = `HTTP/1.1 200 OK\r\nServer: Apache/2.4.57 (Debian)\r\nContent-Type: text/html\r\nContent-Length: ${page.length}\r\nConnection: close\r\n\r\n${page}`;
+  return listenTcp((socket) => socket.once("data", () => socket.end(response)));
 }
 
 /** An SDK Client connected in memory to a server built from deps. */
@@ -92,34 +112,4 @@ export async function waitFor(check: () => boolean, timeoutMs: number): Promise<
 
 export function fixture(name: string): string {
   return new URL(`./fixtures/bin/${name}`, import.meta.url).pathname;
-}
-
-/**
- * A loopback server that answers any request with a fixed Apache-like HTTP page. nmap -sV names it http
- * (Node's own HTTP server is misread as another service), so HTTP scripts run against it.
- */
-export async function listenHttpPage(title: string): Promise<{ port: number; close: () => Promise<void> }> {
-  const page = `<html><head><title>${title}</title></head><body>lab</body></html>`;
-  const response = `HTTP/1.1 200 OK\r\nServer: Apache/2.4.57 (Debian)\r\nContent-Type: text/html\r\nContent-Length: ${page.length}\r\nConnection: close\r\n\r\n${page}`;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => {
-      sockets.delete(socket);
-    });
-    socket.on("error", () => undefined);
-    socket.once("data", () => socket.end(response));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    port,
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => {
-          resolve();
-        });
-      }),
-  };
 }

@@ -36,10 +36,12 @@ export async function runCommand(deps: Deps, options: RunOptions): Promise<numbe
   if (options.args !== undefined) input.extra_args = options.args;
   if (options.timeout !== undefined) input.timeout_sec = Number(options.timeout);
   const controller = new AbortController();
-  const onSigint = (): void => {
+  // Ctrl-C or a SIGTERM stops the tool's whole process group before we exit, like an MCP cancel.
+  const onSignal = (): void => {
     controller.abort();
   };
-  process.once("SIGINT", onSigint);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     const result = await invokeTool(spec, input, deps, {
       via: "cli",
@@ -54,6 +56,7 @@ export async function runCommand(deps: Deps, options: RunOptions): Promise<numbe
     const type = result.fields.error_type;
     return type === null ? 0 : POLICY_DENIALS.includes(type) ? 2 : 1;
   } finally {
-    process.off("SIGINT", onSigint);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
 }

@@ -12,7 +12,12 @@ export async function serveStdio(deps: Deps): Promise<void> {
   const transport = new StdioServerTransport();
   let closing = false;
   const shutdown = async (reason: string): Promise<void> => {
-    if (closing) return;
+    if (closing) {
+      // A second signal while running calls finish: stop them now.
+      deps.log.warn({ reason }, "stopping running calls now");
+      deps.reaper.killAll();
+      process.exit(1);
+    }
     closing = true;
     deps.log.info({ reason }, "shutting down");
     await waitForRunningCalls(deps, deps.config.server.shutdown_grace_period * 1000);
@@ -20,7 +25,7 @@ export async function serveStdio(deps: Deps): Promise<void> {
     await close();
     process.exit(0);
   };
-  process.stdin.on("close", () => void shutdown("stdin closed"));
+  process.stdin.once("close", () => void shutdown("stdin closed"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   await server.connect(transport);

@@ -216,7 +216,7 @@ describe("MCP over an in-memory transport, real nmap on loopback", () => {
     assert.equal(f.timed_out, true);
     assert.match(f.error ?? "", /stopped after 2 s/);
     assert.ok(f.stdout.includes("<nmaprun"), "partial output kept");
-    assert.deepEqual(processesMatching("nmap", ports), []);
+    assert.deepEqual(processesMatching("/usr/bin/nmap", ports), []);
   });
 
   it("cancelling the request (notifications/cancelled) kills nmap", async () => {
@@ -227,11 +227,14 @@ describe("MCP over an in-memory transport, real nmap on loopback", () => {
       undefined,
       { signal: controller.signal },
     );
-    assert.ok(await waitFor(() => processesMatching("nmap", ports).length > 0, 5000), "nmap never started");
+    assert.ok(
+      await waitFor(() => processesMatching("/usr/bin/nmap", ports).length > 0, 5000),
+      "nmap never started",
+    );
     controller.abort();
     await assert.rejects(call);
     assert.ok(
-      await waitFor(() => processesMatching("nmap", ports).length === 0, 5000),
+      await waitFor(() => processesMatching("/usr/bin/nmap", ports).length === 0, 5000),
       "nmap survived the cancel",
     );
   });

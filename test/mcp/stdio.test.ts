@@ -6,14 +6,14 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { ResultFields } from "../../src/result.js";
 import type { NmapParsed } from "../../src/tools/parsers/nmap-xml.js";
-import { listenLoopback } from "../helpers.js";
+import { listenLoopback, processesMatching, waitFor, type Listener } from "../helpers.js";
 
 const CLI = new URL("../../dist/cli.js", import.meta.url).pathname;
 
 describe("the built CLI over stdio, driven by the SDK's stdio client", () => {
   let client: Client;
   let transport: StdioClientTransport;
-  let listener: { port: number; close: () => Promise<void> };
+  let listener: Listener;
   const transportErrors: Error[] = [];
   let stderr = "";
 
@@ -83,19 +83,50 @@ describe("the built CLI over stdio, driven by the SDK's stdio client", () => {
     assert.deepEqual(transportErrors, []);
     assert.match(stderr, /ready on stdio/);
     assert.match(stderr, /"tool":"nmap"/);
-    const gone = await new Promise<boolean>((resolve) => {
-      const deadline = Date.now() + 5000;
-      const poll = (): void => {
-        try {
-          process.kill(pid, 0);
-          if (Date.now() > deadline) resolve(false);
-          else setTimeout(poll, 50);
-        } catch {
-          resolve(true);
-        }
-      };
-      poll();
-    });
+    const gone = await waitFor(() => !isAlive(pid), 5000);
     assert.ok(gone, "the server did not exit after stdin closed");
   });
 });
+
+describe("stdio server shutdown", () => {
+  it("on SIGTERM, running scans get server.shutdown_grace_period, then their process groups are killed", async () => {
+    const ports = `${30_000 + Math.floor(Math.random() * 20_000)}-65000`;
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, "serve"],
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        MCP_SECURITY_ALLOWED_TARGETS: "loopback",
+        MCP_SERVER_SHUTDOWN_GRACE_PERIOD: "1",
+        LOG_LEVEL: "error",
+      },
+      stderr: "ignore",
+    });
+    const client = new Client({ name: "shutdown-test", version: "1.0.0" });
+    await client.connect(transport);
+    const pid = transport.pid;
+    assert.ok(pid);
+    const call = client.callTool({
+      name: "nmap",
+      arguments: { target: "127.0.0.1", ports, extra_args: "--scan-delay 1s -Pn" },
+    });
+    call.catch(() => undefined);
+    assert.ok(
+      await waitFor(() => processesMatching("/usr/bin/nmap", ports).length > 0, 10_000),
+      "nmap never started",
+    );
+    process.kill(pid, "SIGTERM");
+    assert.ok(await waitFor(() => !isAlive(pid), 8000), "the server did not exit");
+    assert.deepEqual(processesMatching("/usr/bin/nmap", ports), []);
+    await client.close();
+  });
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
