@@ -1,4 +1,5 @@
 import type { Deps } from "../deps.js";
+import { SCRIPT_ARGS } from "../tools/nmap-script-args.js";
 import { printLine } from "./output.js";
 import { toolStatus } from "./tool-status.js";
 
@@ -14,6 +15,7 @@ export async function toolsCommand(deps: Deps, json: boolean): Promise<number> {
             allowed: [...catalog.byName.values()].filter((s) => s.tier === "allowed").map((s) => s.name),
             intrusive: [...catalog.byName.values()].filter((s) => s.tier === "intrusive").map((s) => s.name),
             default: catalog.defaults,
+            script_args: Object.keys(SCRIPT_ARGS),
           };
     printLine(
       JSON.stringify(

@@ -2,11 +2,13 @@ import { deny, ok, type Denial, type Outcome } from "../errors.js";
 import {
   formatAddress,
   formatNetwork,
+  hostNetwork,
   maxPrefix,
   networkSize,
   parseAddress,
   parseInetAton,
   parseNetwork,
+  overlaps,
   type Address,
   type Family,
 } from "./ip.js";
@@ -91,6 +93,47 @@ function capFor(family: Family, maxNetworkPrefix: number): number {
 
 /** Canonicalizes a host target (address, CIDR or hostname), resolves names, and checks every address. */
 export async function checkHostTarget(raw: string, policy: TargetPolicy): Promise<Outcome<CheckedTarget>> {
+  const checked = await checkAgainstScope(raw, policy);
+  if (!checked.ok) return checked;
+  const excluded = await whyExcludedByName(checked.value, policy);
+  return excluded ? { ok: false, denial: excluded } : checked;
+}
+
+/**
+ * Excluded host names protect their addresses too: each is resolved now (DNS may have changed since the
+ * config was read), and one that cannot be resolved refuses the call, since nobody can then tell.
+ */
+async function whyExcludedByName(target: CheckedTarget, policy: TargetPolicy): Promise<Denial | null> {
+  const names = policy.scope.excluded.flatMap((r) => (r.kind === "host" ? [r.name] : []));
+  if (names.length === 0) return null;
+  const covered = (target.kind === "network" ? [target.argument] : target.addresses).flatMap(
+    (text) => parseNetwork(text) ?? [],
+  );
+  for (const name of names) {
+    let literals: string[];
+    try {
+      literals = await policy.resolver(name);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return {
+        type: "scope_denied",
+        message: `excluded host ${name} (security.excluded_targets) could not be resolved (${reason}), so ${target.input} cannot be shown to be a different host; fix the entry or use its address`,
+      };
+    }
+    for (const literal of literals) {
+      const address = parseAddress(literal);
+      const hit = address && covered.find((net) => overlaps(net, hostNetwork(address)));
+      if (hit)
+        return {
+          type: "scope_denied",
+          message: `${formatNetwork(hit)} includes ${formatAddress(address)}, the address of ${name}, which is excluded by security.excluded_targets`,
+        };
+    }
+  }
+  return null;
+}
+
+async function checkAgainstScope(raw: string, policy: TargetPolicy): Promise<Outcome<CheckedTarget>> {
   const malformed = whyMalformed(raw);
   if (malformed) return { ok: false, denial: malformed };
   const text = raw;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 
 /**
  * The NSE scripts a caller may name, computed from nmap's own script.db and script sources. Decided per
- * script, by exact name: categories, plus a scan of the source for file access and target injection.
+ * script, by exact name: categories, plus a scan of the source for what the categories do not say.
  */
 export type ScriptTier = "allowed" | "intrusive" | "never";
 
@@ -13,8 +13,6 @@ export interface ScriptInfo {
   readonly tier: ScriptTier;
   /** Why a "never" script is never run. */
   readonly reason: string;
-  /** Script arguments the script documents (@args), minus any that name a file or add targets. */
-  readonly args: ReadonlySet<string>;
 }
 
 export interface ScriptCatalog {
@@ -27,11 +25,21 @@ const SAFE = ["default", "safe", "discovery", "version"];
 const GATED = ["vuln", "brute", "intrusive"];
 /** external: contacts third parties; broadcast: sends to the LAN whatever the target. */
 const NEVER = ["external", "broadcast", "dos", "exploit", "fuzzer", "malware"];
-/** Source patterns of scripts that touch files, run programs or add scan targets. */
-const UNSAFE_SOURCE =
-  /\bio\.(open|output|lines|popen|write|input)\b|\bos\.(execute|remove|rename|tmpname)\b|\btarget\.add\b|newtargets|ALLOW_NEW_TARGETS|\bloadfile\b|\bdofile\b/;
-const FILE_ARG = /file|path|dir|folder|output|newtargets|db$|database|list$|wordlist|known-hosts/i;
-/** Scripts whose categories look harmless but that make the target or us contact third parties. */
+
+/** What a script's source reveals that its categories do not; the first match makes it "never". */
+const UNSAFE_SOURCE: readonly [RegExp, string][] = [
+  [
+    /\bio\.(open|output|lines|popen|write|input)\b|\bos\.(execute|remove|rename|tmpname)\b|\bloadfile\b|\bdofile\b/,
+    "it reads or writes files or runs programs",
+  ],
+  [/\btarget\.add\b|newtargets|ALLOW_NEW_TARGETS/, "it adds scan targets"],
+  // A prerule runs before the scan, on no target at all: whatever it contacts was never scope-checked.
+  [/^prerule\s*=/m, "it runs before the scan (prerule), independent of the checked target"],
+  // nmap 7.93's crawler keeps to the port, not the host, so it follows links to other hosts.
+  [/require\s*\(?\s*["']httpspider["']/, "its crawler (httpspider) follows links to other hosts"],
+];
+
+/** Scripts whose categories and source look harmless but that make the target or us contact third parties. */
 const NEVER_BY_NAME: Readonly<Record<string, string>> = {
   "ftp-bounce": "it makes the FTP server reach a third-party host (scanme.nmap.org by default)",
 };
@@ -46,17 +54,15 @@ export function loadScriptCatalog(dir = DEFAULT_SCRIPTS_DIR): ScriptCatalog {
   )) {
     const name = match[1] ?? "";
     const categories = [...(match[2] ?? "").matchAll(/"([a-z]+)"/g)].map((m) => m[1] ?? "");
-    let source = "";
+    let source: string;
     try {
       source = readFileSync(join(dir, `${name}.nse`), "utf8");
     } catch {
-      // An unreadable script cannot be vetted, so it is never allowed.
       byName.set(name, {
         name,
         categories,
         tier: "never",
-        reason: "its source could not be read",
-        args: new Set(),
+        reason: "its source could not be read, so it cannot be vetted",
       });
       continue;
     }
@@ -70,32 +76,14 @@ export function loadScriptCatalog(dir = DEFAULT_SCRIPTS_DIR): ScriptCatalog {
 }
 
 function classify(name: string, categories: readonly string[], source: string): ScriptInfo {
-  const args = new Set(
-    [...source.matchAll(/@args\s+([A-Za-z0-9_.-]+)/g)]
-      .map((m) => m[1] ?? "")
-      .filter((arg) => arg !== "" && !FILE_ARG.test(arg)),
-  );
+  const never = (reason: string): ScriptInfo => ({ name, categories, tier: "never", reason });
   const named = NEVER_BY_NAME[name];
-  if (named) return { name, categories, tier: "never", reason: named, args };
-  const never = categories.find((c) => NEVER.includes(c));
-  if (never) return { name, categories, tier: "never", reason: `it is in the "${never}" category`, args };
-  if (UNSAFE_SOURCE.test(source))
-    return {
-      name,
-      categories,
-      tier: "never",
-      reason: "it reads or writes files, runs programs or adds targets",
-      args,
-    };
-  if (categories.some((c) => GATED.includes(c)))
-    return { name, categories, tier: "intrusive", reason: "", args };
-  if (categories.some((c) => SAFE.includes(c)))
-    return { name, categories, tier: "allowed", reason: "", args };
-  return {
-    name,
-    categories,
-    tier: "never",
-    reason: `its categories (${categories.join(", ")}) are not vetted`,
-    args,
-  };
+  if (named) return never(named);
+  const category = categories.find((c) => NEVER.includes(c));
+  if (category) return never(`it is in the "${category}" category`);
+  const unsafe = UNSAFE_SOURCE.find(([pattern]) => pattern.test(source));
+  if (unsafe) return never(unsafe[1]);
+  if (categories.some((c) => GATED.includes(c))) return { name, categories, tier: "intrusive", reason: "" };
+  if (categories.some((c) => SAFE.includes(c))) return { name, categories, tier: "allowed", reason: "" };
+  return never(`its categories (${categories.join(", ")}) are not vetted`);
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { deny, ok, type Outcome } from "../errors.js";
 import { flagsToArgv, type ArgWord } from "../policy/flags.js";
 import { NMAP_GRAMMAR, SCAN_TYPE_FLAGS } from "./nmap-grammar.js";
+import { whyScriptArgRefused } from "./nmap-script-args.js";
 import type { ScriptCatalog } from "./nmap-scripts.js";
 import { NmapXmlStream, type NmapParsed } from "./parsers/nmap-xml.js";
 import { commonFields, type PlanContext, type ToolSpec } from "./spec.js";
@@ -20,7 +21,6 @@ const SCAN_TYPES = {
 } as const;
 
 const SCRIPT_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-const SCRIPT_ARG_VALUE = /^[A-Za-z0-9._:@%+/-]{0,256}$/;
 const CATEGORIES = new Set([
   "all",
   "auth",
@@ -185,30 +185,13 @@ function scriptArgv(input: NmapInput, ctx: PlanContext): Outcome<string[]> {
   }
   const argv = ["--script", [...names].join(",")];
   if (args.length === 0) return ok(argv);
-  const documented = new Set([...names].flatMap((n) => [...(catalog.byName.get(n)?.args ?? [])]));
   const pairs: string[] = [];
   for (const [key, value] of args) {
-    if (!documented.has(key))
-      return deny(
-        "flag_denied",
-        `script argument ${JSON.stringify(key)} is not one the chosen scripts document (or it names a file); allowed: ${[...documented].sort().join(", ") || "none"}`,
-      );
-    const problem = whyScriptArgValueRefused(key, value);
-    if (problem)
-      return deny("validation_error", `script argument ${key}=${JSON.stringify(value)}: ${problem}`);
+    const refused = whyScriptArgRefused(key, value, names);
+    if (refused) return deny("flag_denied", refused);
     pairs.push(`${key}=${value}`);
   }
   return ok([...argv, "--script-args", pairs.join(",")]);
-}
-
-/** Plain values only; a URL argument is a path on the target itself, never another host or a local file. */
-function whyScriptArgValueRefused(key: string, value: string): string | null {
-  if (!SCRIPT_ARG_VALUE.test(value)) return "values may hold letters, digits and ._:@%+-/ only (at most 256)";
-  if (/(url|uri)$/i.test(key))
-    return value.startsWith("/") && !value.includes("//") && !value.includes("..")
-      ? null
-      : "a URL argument must be a path on the target, starting with / (no //, no ..)";
-  return /^[/~.]/.test(value) || value.includes("://") ? "values may not name a file or another host" : null;
 }
 
 function whyScriptRefused(

@@ -125,12 +125,19 @@ describe("MCP over an in-memory transport, real nmap on loopback", () => {
       [{ target: "127.0.0.1", scripts: ["/tmp/evil.nse"] }, "flag_denied", /exact script names/],
       [{ target: "127.0.0.1", scripts: ["http-fetch"] }, "flag_denied", /files/],
       [{ target: "127.0.0.1", scripts: ["broadcast-ping"] }, "flag_denied", /broadcast/],
+      [{ target: "127.0.0.1", scripts: ["http-grep"] }, "flag_denied", /httpspider/],
+      [{ target: "127.0.0.1", scripts: ["dns-client-subnet-scan"] }, "flag_denied", /prerule/],
+      [
+        { target: "127.0.0.1", scripts: ["upnp-info"], script_args: { "upnp-info.override": "false" } },
+        "flag_denied",
+        /not a vetted argument/,
+      ],
       [{ target: "127.0.0.1", scripts: ["ftp-brute"] }, "flag_denied", /allow_intrusive/],
       [{ target: "127.0.0.1", scripts: ["no-such-script"] }, "not_found", /not an nmap script/],
       [
         { target: "127.0.0.1", scripts: ["http-title"], script_args: { newtargets: "1" } },
         "flag_denied",
-        /not one the chosen scripts document/,
+        /not a vetted argument/,
       ],
       [
         {
@@ -139,12 +146,12 @@ describe("MCP over an in-memory transport, real nmap on loopback", () => {
           script_args: { "ssh-hostkey.known-hosts": "/etc/shadow" },
         },
         "flag_denied",
-        /names a file/,
+        /not a vetted argument/,
       ],
       [
         { target: "127.0.0.1", scripts: ["http-title"], script_args: { "http-title.url": "/x,newtargets" } },
-        "validation_error",
-        /letters, digits/,
+        "flag_denied",
+        /path on the target/,
       ],
       [
         {
@@ -152,7 +159,7 @@ describe("MCP over an in-memory transport, real nmap on loopback", () => {
           scripts: ["http-title"],
           script_args: { "http-title.url": "http://10.0.0.9/" },
         },
-        "validation_error",
+        "flag_denied",
         /path on the target/,
       ],
       [{ target: "127.0.0.1", ports: "80", top_ports: 10 }, "validation_error", /either ports/],

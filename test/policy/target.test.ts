@@ -146,6 +146,25 @@ describe("excluded_targets always wins", () => {
   }
 });
 
+describe("an excluded host name protects its addresses", () => {
+  const s = scope(["RFC1918", ".lab.internal"], ["secret.lab.internal"]);
+  for (const target of ["10.20.0.9", "10.20.0.0/24", "::ffff:10.20.0.9"]) {
+    it(target, async () => {
+      const outcome = await checkHostTarget(target, policy(s));
+      assert.equal(outcome.ok, false);
+      assert.match(outcome.denial.message, /10\.20\.0\.9, the address of secret\.lab\.internal/);
+    });
+  }
+  it("other addresses stay allowed", async () => {
+    assert.ok((await checkHostTarget("10.20.0.5", policy(s))).ok);
+  });
+  it("an excluded name that cannot be resolved refuses the call (fail closed)", async () => {
+    const outcome = await checkHostTarget("10.20.0.5", policy(scope(["RFC1918"], ["gone.lab.internal"])));
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.denial.message, /excluded host gone\.lab\.internal .* could not be resolved/);
+  });
+});
+
 describe("special blocks need an explicit entry", () => {
   it("0.0.0.0/0 in the scope still does not open the metadata address or loopback", async () => {
     for (const target of ["169.254.169.254", "127.0.0.1", "224.0.0.1"]) {

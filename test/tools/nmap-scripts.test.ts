@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { loadScriptCatalog } from "../../src/tools/nmap-scripts.js";
+import { readFileSync } from "node:fs";
+import { SCRIPT_ARGS, whyScriptArgRefused } from "../../src/tools/nmap-script-args.js";
+import { DEFAULT_SCRIPTS_DIR, loadScriptCatalog } from "../../src/tools/nmap-scripts.js";
 
 // nmap's own script.db, as installed from Debian's package.
 const catalog = loadScriptCatalog();
@@ -68,10 +70,52 @@ describe("the nmap script allow-list computed from script.db", () => {
     }
   });
 
-  it("script arguments that name files are not offered", () => {
-    assert.ok(catalog.byName.get("http-title")?.args.has("http-title.url"));
-    assert.equal(catalog.byName.get("ssh-hostkey")?.args.has("ssh-hostkey.known-hosts"), false);
-    for (const info of catalog.byName.values())
-      for (const arg of info.args) assert.doesNotMatch(arg, /file|newtargets|path/i, `${info.name}: ${arg}`);
+  it("refuses scripts that run before the scan or crawl off the host", () => {
+    for (const name of ["dns-client-subnet-scan", "unittest"])
+      assert.match(catalog.byName.get(name)?.reason ?? "", /prerule/, name);
+    for (const name of [
+      "http-grep",
+      "http-auth-finder",
+      "http-backup-finder",
+      "http-comments-displayer",
+      "http-referer-checker",
+    ])
+      assert.match(catalog.byName.get(name)?.reason ?? "", /httpspider/, name);
+  });
+});
+
+describe("the vetted script arguments", () => {
+  it("each belongs to an allowed script that really reads it", () => {
+    for (const [key, arg] of Object.entries(SCRIPT_ARGS)) {
+      assert.equal(tier(arg.script), "allowed", `${key}: ${arg.script}`);
+      const source = readFileSync(`${DEFAULT_SCRIPTS_DIR}/${arg.script}.nse`, "utf8");
+      const spellings = [`"${key}"`, `'${key}'`, `args.${key}`];
+      if (key.startsWith(`${arg.script}.`)) spellings.push(`".${key.slice(arg.script.length + 1)}"`);
+      assert.ok(
+        spellings.some((s) => source.includes(s)),
+        `${arg.script} never reads ${key}`,
+      );
+    }
+  });
+
+  it("accepts typed values only, and only with their script", () => {
+    const withTitle = new Set(["http-title"]);
+    assert.equal(whyScriptArgRefused("http-title.url", "/admin/login.php?x", withTitle), null);
+    const refused: [string, string, Set<string>, RegExp][] = [
+      ["http-title.url", "/a", new Set(["banner"]), /not a vetted argument/],
+      ["http-title.url", "http://10.0.0.9/", withTitle, /path on the target/],
+      ["http-title.url", "//10.0.0.9/", withTitle, /path on the target/],
+      ["http-title.url", "/../../etc/passwd", withTitle, /path on the target/],
+      ["http-title.url", "/a,newtargets", withTitle, /path on the target/],
+      ["http-title.url", "/a=b", withTitle, /path on the target/],
+      ["dns-client-subnet-scan.nameserver", "10.0.0.9", new Set(["dns-client-subnet-scan"]), /not a vetted/],
+      ["upnp-info.override", "false", new Set(["upnp-info"]), /not a vetted/],
+      ["ldap.savesearch", "loot", new Set(["ldap-search"]), /not a vetted/],
+      ["newtargets", "1", withTitle, /not a vetted/],
+      ["__proto__", "x", withTitle, /not a vetted/],
+      ["ssh_hostkey", "everything", new Set(["ssh-hostkey"]), /one of full/],
+    ];
+    for (const [key, value, scripts, message] of refused)
+      assert.match(whyScriptArgRefused(key, value, scripts) ?? "", message, `${key}=${value}`);
   });
 });
