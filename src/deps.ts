@@ -1,7 +1,7 @@
 import type { LoadedConfig } from "./config/load.js";
 import type { Config } from "./config/schema.js";
 import { findBinary } from "./exec/binaries.js";
-import { hasNetRaw } from "./exec/privileges.js";
+import { binaryHasNetRaw, hasNetRaw } from "./exec/privileges.js";
 import { ProcessReaper } from "./exec/reaper.js";
 import { createLogger, type Logger } from "./observability/log.js";
 import { systemResolver } from "./policy/resolve.js";
@@ -25,6 +25,8 @@ export interface Deps {
   readonly tools: readonly AnyToolSpec[];
   readonly limiters: ReadonlyMap<string, Limiter>;
   readonly findBinary: (name: string) => string | null;
+  /** Whether a binary can open raw sockets by its own file capabilities. */
+  readonly binaryHasNetRaw: (binary: string) => Promise<boolean>;
 }
 
 /** Queued calls beyond the running ones; past this a call gets resource_exhausted at once. */
@@ -50,6 +52,7 @@ export function createDeps(loaded: LoadedConfig, overrides: Partial<Deps> = {}):
     tools,
     limiters,
     findBinary,
+    binaryHasNetRaw: (binary) => Promise.resolve(binaryHasNetRaw(binary)),
     ...overrides,
   };
 }

@@ -3,16 +3,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { z } from "zod";
-import { isEnabled, maxNetworkPrefix, toolSetting, type Deps } from "./deps.js";
+import { isEnabled, toolSetting, type Deps } from "./deps.js";
 import { deny, ok, type Denial, type Outcome } from "./errors.js";
 import { runProcess, type RunOutcome } from "./exec/run.js";
 import { limitedArgv, toolEnvironment } from "./exec/sandbox.js";
 import { parseFlags, type ArgWord } from "./policy/flags.js";
 import { splitArgs } from "./policy/split-args.js";
-import { checkHostTarget, type CheckedTarget } from "./policy/target.js";
+import { checkTarget, describeChecked } from "./target-check.js";
 import { LimiterFull } from "./resilience/limiter.js";
 import { refusedResult, type ToolResult } from "./result.js";
-import type { AnyToolSpec, CommonInput, ProgressUpdate } from "./tools/spec.js";
+import type { AnyToolSpec, Checked, CommonInput, ProgressUpdate } from "./tools/spec.js";
 
 export interface CallContext {
   readonly signal?: AbortSignal;
@@ -23,7 +23,7 @@ export interface CallContext {
 
 interface Prepared {
   readonly input: CommonInput;
-  readonly target: CheckedTarget;
+  readonly target: Checked;
   readonly args: string[];
   readonly binary: string;
 }
@@ -90,13 +90,7 @@ async function prepare(spec: AnyToolSpec, rawInput: unknown, deps: Deps): Promis
   });
   if (!flags.ok) return flags;
 
-  const capPrefix = maxNetworkPrefix(config, spec);
-  const target = await checkHostTarget(input.target, {
-    scope: deps.scope,
-    maxNetworkPrefix: capPrefix,
-    capKey: `tool.${spec.name}.max_network_prefix`,
-    resolver: deps.resolver,
-  });
+  const target = await checkTarget(spec, input, deps);
   if (!target.ok) return target;
 
   const args = spec.plan(input, {
@@ -112,6 +106,11 @@ async function prepare(spec: AnyToolSpec, rawInput: unknown, deps: Deps): Promis
     return deny(
       "not_found",
       `${spec.binary} is not installed (looked in the server's PATH); install it, e.g. apt-get install ${spec.binary}`,
+    );
+  if (spec.requiresRaw && !deps.netRaw && !(await deps.binaryHasNetRaw(binary)))
+    return deny(
+      "execution_error",
+      `${spec.name} needs raw sockets: neither this server process nor ${binary} has CAP_NET_RAW. Run as root, or: setcap cap_net_raw+ep ${binary}`,
     );
   return ok({ input, target: target.value, args: args.value, binary });
 }
@@ -209,7 +208,7 @@ async function execute(
       correlation_id: correlationId,
       parsed,
     };
-    const summary = `${spec.name} ${prepared.target.argument}: ${spec.summarize(parsed)}`;
+    const summary = `${spec.name} ${describeChecked(prepared.target)}: ${spec.summarize(parsed)}`;
     return {
       fields,
       isError: failure !== null,

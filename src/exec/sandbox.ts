@@ -4,6 +4,8 @@ export interface ResourceLimits {
   readonly cpuSeconds: number;
   readonly maxFileBytes: number;
   readonly maxOpenFiles: number;
+  /** Data-segment cap; unlike an address-space limit it lets Go programs start. */
+  readonly maxDataBytes?: number;
 }
 
 export const PRLIMIT = "/usr/bin/prlimit";
@@ -29,6 +31,7 @@ export function limitedArgv(argv: readonly string[], limits: ResourceLimits): st
     `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 10}`,
     `--fsize=${limits.maxFileBytes}`,
     `--nofile=${limits.maxOpenFiles}`,
+    ...(limits.maxDataBytes === undefined ? [] : [`--data=${limits.maxDataBytes}`]),
     "--core=0",
     "--",
     ...argv,

@@ -3,8 +3,10 @@ import { checkValue, describeValue, isIntrusiveValue, type ValueType } from "./v
 
 /** One allowed option. Anything that is not exactly one of these, in one of the forms below, is refused. */
 export interface FlagRule {
-  /** The only accepted spelling; also what the tool is given. */
+  /** The canonical spelling; also what the tool is given. */
   readonly flag: string;
+  /** Other exact spellings of the same option (`--max-rate` for `--rate`); they count as the same flag. */
+  readonly aliases?: readonly string[];
   readonly value?: ValueType;
   /** The value may be written inside the same word (`-p80`, `-T4`); `--flag=value` is always accepted. */
   readonly joined?: boolean;
@@ -20,6 +22,11 @@ export interface FlagGrammar {
   /** Why well-known dangerous options are refused; only for the message, the allowlist decides. */
   readonly refusals: Readonly<Record<string, string>>;
   readonly maxTokens: number;
+  /**
+   * How the tool itself compares option names, when it is looser than exact match (masscan ignores case and
+   * punctuation). Used only to explain a refusal; acceptance stays exact.
+   */
+  readonly looseName?: (name: string) => string;
 }
 
 /** A word of arguments and where it came from (extra_args or a typed field), for messages. */
@@ -91,12 +98,16 @@ export function parseFlags(
   return ok(parsed);
 }
 
+function spellings(rule: FlagRule): readonly string[] {
+  return rule.aliases ? [rule.flag, ...rule.aliases] : [rule.flag];
+}
+
 function matchWord(text: string, rules: readonly FlagRule[]): { rule: FlagRule; value?: string } | null {
-  const exact = rules.find((r) => r.flag === text);
+  const exact = rules.find((r) => spellings(r).includes(text));
   if (exact) return { rule: exact };
   const eq = text.indexOf("=");
   if (text.startsWith("--") && eq > 0) {
-    const rule = rules.find((r) => r.value && r.flag === text.slice(0, eq));
+    const rule = rules.find((r) => r.value && spellings(r).includes(text.slice(0, eq)));
     if (rule) return { rule, value: text.slice(eq + 1) };
   }
   if (/^-[^-]/.test(text)) {
@@ -147,6 +158,16 @@ function refusal(word: ArgWord, grammar: FlagGrammar): string {
     return `${text} (${where}) is refused: ${grammar.tool} would read it as ${refusedLong}, which is refused (${grammar.refusals[refusedLong] ?? ""})`;
   const allowedLong =
     grammar.rules.find((r) => r.flag === bare) ?? grammar.rules.find((r) => longForm(r.flag));
+  const loose = grammar.looseName;
+  if (loose) {
+    const key = loose(name);
+    const refusedLoose = Object.keys(grammar.refusals).find((k) => loose(k) === key);
+    if (refusedLoose)
+      return `${text} (${where}) is refused: ${grammar.tool} would read it as ${refusedLoose}, which is refused (${grammar.refusals[refusedLoose] ?? ""})`;
+    const allowedLoose = grammar.rules.flatMap(spellings).find((f) => loose(f) === key);
+    if (allowedLoose)
+      return `${text} (${where}) is refused: ${grammar.tool} would read it as ${allowedLoose}; write ${allowedLoose} exactly`;
+  }
   if (allowedLong)
     return `${text} (${where}) is refused: abbreviated or single-dash option names are not accepted; write ${allowedLong.flag} exactly`;
   // Short options with a joined value (-iLfile, -oXout): the longest listed prefix explains it.

@@ -9,20 +9,24 @@ import {
   parseInetAton,
   parseNetwork,
   overlaps,
+  parseIPv4,
   type Address,
   type Family,
+  type Network,
 } from "./ip.js";
 import { isHostname, nameMatches, whyAddressOutOfScope, whyOutOfScope, type Scope } from "./scope.js";
 
 /** A target that passed the scope check, in the one form the tool is given. */
 export interface CheckedTarget {
   readonly input: string;
-  readonly kind: "address" | "network" | "hostname";
+  readonly kind: "address" | "network" | "range" | "hostname";
   readonly family: Family;
-  /** Canonical address or CIDR passed to the tool: never the caller's text, never a name to look up again. */
+  /** Canonical address, CIDR or range passed to the tool: never the caller's text, never a name to look up again. */
   readonly argument: string;
-  /** For a hostname, every address it resolved to (all were checked). */
+  /** For an address or hostname, every address it stands for (all were checked). */
   readonly addresses: readonly string[];
+  /** Every network the target spans, for checks that compare addresses. */
+  readonly covered: readonly Network[];
 }
 
 /** Resolves a name to address literals (A and AAAA); rejects when it cannot. */
@@ -32,8 +36,13 @@ export interface TargetPolicy {
   readonly scope: Scope;
   /** Largest IPv4 network allowed, as a prefix length; IPv6 gets the same address count. */
   readonly maxNetworkPrefix: number;
-  readonly capKey: string;
+  /** Where the cap comes from and how to raise it, for the refusal message. */
+  readonly capHint: string;
   readonly resolver: Resolver;
+  /** Accept `a.b.c.d-e.f.g.h` IPv4 ranges (masscan). */
+  readonly allowRanges?: boolean;
+  /** Refuse IPv6 (tools that cannot scan it). */
+  readonly ipv4Only?: boolean;
 }
 
 // Control characters are exactly what this pattern exists to catch.
@@ -45,7 +54,7 @@ const UNSAFE_CHARS = /[\s\u0000-\u001f\u007f-\u009f\u00a0\u1680\u2000-\u200f\u20
  * look-alike or a multi-host spec is a scope refusal (it would reach hosts nobody checked); the rest is
  * plain bad input.
  */
-function whyMalformed(text: string): Denial | null {
+function whyMalformed(text: string, allowRanges: boolean): Denial | null {
   const shown = JSON.stringify(text);
   if (text.length === 0)
     return { type: "validation_error", message: "target is empty; give one host name, IP address or CIDR" };
@@ -65,7 +74,7 @@ function whyMalformed(text: string): Denial | null {
       type: "scope_denied",
       message: `target ${shown} names several hosts; give one host name, IP address or CIDR per call`,
     };
-  if (text.includes("*") || (/^[0-9.-]+$/.test(text) && text.includes("-")))
+  if (text.includes("*") || (/^[0-9.-]+$/.test(text) && text.includes("-") && !allowRanges))
     return {
       type: "scope_denied",
       message: `target ${shown} is a wildcard or range that names several hosts; give one address or a CIDR such as 10.0.0.0/24`,
@@ -95,6 +104,8 @@ function capFor(family: Family, maxNetworkPrefix: number): number {
 export async function checkHostTarget(raw: string, policy: TargetPolicy): Promise<Outcome<CheckedTarget>> {
   const checked = await checkAgainstScope(raw, policy);
   if (!checked.ok) return checked;
+  if (policy.ipv4Only && checked.value.family === 6)
+    return deny("validation_error", `${raw} is IPv6, which this tool cannot scan; give an IPv4 target`);
   const excluded = await whyExcludedByName(checked.value, policy);
   return excluded ? { ok: false, denial: excluded } : checked;
 }
@@ -106,9 +117,7 @@ export async function checkHostTarget(raw: string, policy: TargetPolicy): Promis
 async function whyExcludedByName(target: CheckedTarget, policy: TargetPolicy): Promise<Denial | null> {
   const names = policy.scope.excluded.flatMap((r) => (r.kind === "host" ? [r.name] : []));
   if (names.length === 0) return null;
-  const covered = (target.kind === "network" ? [target.argument] : target.addresses).flatMap(
-    (text) => parseNetwork(text) ?? [],
-  );
+  const covered = target.covered;
   for (const name of names) {
     let literals: string[];
     try {
@@ -134,9 +143,10 @@ async function whyExcludedByName(target: CheckedTarget, policy: TargetPolicy): P
 }
 
 async function checkAgainstScope(raw: string, policy: TargetPolicy): Promise<Outcome<CheckedTarget>> {
-  const malformed = whyMalformed(raw);
+  const malformed = whyMalformed(raw, policy.allowRanges ?? false);
   if (malformed) return { ok: false, denial: malformed };
   const text = raw;
+  if (policy.allowRanges && /^[0-9.]+-[0-9.]+$/.test(text)) return checkRange(raw, policy);
 
   if (text.includes("/")) {
     const net = parseNetwork(text);
@@ -146,7 +156,7 @@ async function checkAgainstScope(raw: string, policy: TargetPolicy): Promise<Out
     if (net.prefix < cap)
       return deny(
         "scope_denied",
-        `network ${formatNetwork(net)} has ${networkSize(net)} addresses; the largest allowed is /${cap} (${2 ** (32 - policy.maxNetworkPrefix)} addresses, set by ${policy.capKey}); split it into smaller networks`,
+        `network ${formatNetwork(net)} has ${networkSize(net)} addresses; the largest allowed is /${cap} (${2 ** (32 - policy.maxNetworkPrefix)} addresses, ${policy.capHint}); split it into smaller networks`,
       );
     const why = whyOutOfScope(policy.scope, net);
     if (why) return deny("scope_denied", why);
@@ -157,6 +167,7 @@ async function checkAgainstScope(raw: string, policy: TargetPolicy): Promise<Out
       family: net.family,
       argument,
       addresses: [],
+      covered: [net],
     });
   }
 
@@ -187,7 +198,14 @@ function checkAddress(raw: string, address: Address, policy: TargetPolicy): Outc
   const why = whyAddressOutOfScope(policy.scope, address);
   if (why) return deny("scope_denied", why);
   const argument = formatAddress(address);
-  return ok({ input: raw, kind: "address", family: address.family, argument, addresses: [argument] });
+  return ok({
+    input: raw,
+    kind: "address",
+    family: address.family,
+    argument,
+    addresses: [argument],
+    covered: [hostNetwork(address)],
+  });
 }
 
 async function checkHostname(
@@ -228,5 +246,49 @@ async function checkHostname(
     family: chosen.family,
     argument: formatAddress(chosen),
     addresses: [...new Set(addresses.map(formatAddress))],
+    covered: addresses.map(hostNetwork),
   });
+}
+
+/** `a.b.c.d-e.f.g.h`: every address between, checked as the CIDR blocks that tile it. */
+function checkRange(raw: string, policy: TargetPolicy): Outcome<CheckedTarget> {
+  const [startText = "", endText = ""] = raw.split("-");
+  const start = parseIPv4(startText);
+  const end = parseIPv4(endText);
+  if (start === null || end === null || start > end)
+    return deny(
+      "validation_error",
+      `target ${JSON.stringify(raw)} is not a range of two dotted-decimal IPv4 addresses, lowest first`,
+    );
+  const count = end - start + 1n;
+  const capSize = 1n << BigInt(32 - policy.maxNetworkPrefix);
+  if (count > capSize)
+    return deny(
+      "scope_denied",
+      `range ${raw} has ${count} addresses; the largest allowed is ${capSize} (a /${policy.maxNetworkPrefix}, ${policy.capHint})`,
+    );
+  const blocks = tileRange(start, end);
+  for (const block of blocks) {
+    const why = whyOutOfScope(policy.scope, block);
+    if (why) return deny("scope_denied", `range ${raw}: ${why}`);
+  }
+  const argument = `${formatAddress({ family: 4, value: start })}-${formatAddress({ family: 4, value: end })}`;
+  return ok({ input: raw, kind: "range", family: 4, argument, addresses: [], covered: blocks });
+}
+
+/** The smallest list of CIDR blocks that covers exactly start..end. */
+function tileRange(start: bigint, end: bigint): Network[] {
+  const blocks: Network[] = [];
+  let cursor = start;
+  while (cursor <= end) {
+    let prefix = 32;
+    while (prefix > 0) {
+      const size = 1n << BigInt(33 - prefix);
+      if (cursor % size !== 0n || cursor + size - 1n > end) break;
+      prefix--;
+    }
+    blocks.push({ family: 4, base: cursor, prefix });
+    cursor += 1n << BigInt(32 - prefix);
+  }
+  return blocks;
 }

@@ -5,7 +5,7 @@ import { NMAP_GRAMMAR, SCAN_TYPE_FLAGS } from "./nmap-grammar.js";
 import { whyScriptArgRefused } from "./nmap-script-args.js";
 import type { ScriptCatalog } from "./nmap-scripts.js";
 import { NmapXmlStream, type NmapParsed } from "./parsers/nmap-xml.js";
-import { commonFields, type PlanContext, type ToolSpec } from "./spec.js";
+import { commonFields, hostOf, type PlanContext, type ToolSpec } from "./spec.js";
 
 const SCAN_TYPES = {
   connect: "-sT",
@@ -145,6 +145,7 @@ function plan(input: NmapInput, ctx: PlanContext): Outcome<string[]> {
   const scripts = scriptArgv(input, ctx);
   if (!scripts.ok) return scripts;
   const hasScanType = SCAN_TYPE_FLAGS.some((f) => given.has(f));
+  const target = hostOf(ctx.target);
   return ok([
     // Server-owned: XML on stdout for the parser, progress, no DNS of its own (we resolved and pinned).
     "-oX",
@@ -154,12 +155,12 @@ function plan(input: NmapInput, ctx: PlanContext): Outcome<string[]> {
     "2s",
     "-n",
     ...(ctx.netRaw ? [] : ["--unprivileged"]),
-    ...(ctx.target.family === 6 ? ["-6"] : []),
+    ...(target.family === 6 ? ["-6"] : []),
     ...(hasScanType ? [] : ["-sT"]),
     ...flagsToArgv(ctx.flags),
     ...scripts.value,
     "--",
-    ctx.target.argument,
+    target.argument,
   ]);
 }
 

@@ -3,6 +3,7 @@ import type { ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import type { Outcome } from "../errors.js";
 import type { ArgWord, FlagGrammar, ParsedFlag } from "../policy/flags.js";
 import type { CheckedTarget } from "../policy/target.js";
+import type { CheckedUrl } from "../policy/url-target.js";
 import type { ToolName } from "./names.js";
 import type { ScriptCatalog } from "./nmap-scripts.js";
 
@@ -43,8 +44,22 @@ export interface Catalogs {
   readonly nmapScripts: () => ScriptCatalog | Error;
 }
 
+/** What a target field means for a tool: a host (address, CIDR, name), an http(s) URL, or a DNS domain. */
+export type TargetKind = "host" | "url" | "domain";
+
+export type Checked =
+  | { readonly kind: "host"; readonly host: CheckedTarget }
+  | { readonly kind: "url"; readonly url: CheckedUrl }
+  | { readonly kind: "domain"; readonly domain: string };
+
+/** The checked host of a host-kind tool; the pipeline guarantees the kind matches the spec. */
+export function hostOf(target: Checked): CheckedTarget {
+  if (target.kind !== "host") throw new Error(`expected a host target, got ${target.kind}`);
+  return target.host;
+}
+
 export interface PlanContext {
-  readonly target: CheckedTarget;
+  readonly target: Checked;
   readonly flags: readonly ParsedFlag[];
   readonly allowIntrusive: boolean;
   readonly netRaw: boolean;
@@ -73,9 +88,23 @@ export interface ToolSpec<Input extends CommonInput = CommonInput, Parsed = unkn
   readonly versionArgs: readonly string[];
   readonly inputSchema: z.ZodType<Input>;
   readonly parsedSchema: z.ZodType<Parsed>;
-  readonly target: { readonly kind: "host"; readonly maxNetworkPrefix: number };
+  readonly target: {
+    readonly kind: TargetKind | ((input: Input) => TargetKind);
+    /** Default cap on network size (IPv4 prefix length); config tool.<name>.max_network_prefix overrides. */
+    readonly maxNetworkPrefix: number;
+    /** A larger cap that security.allow_intrusive unlocks. */
+    readonly intrusiveMaxNetworkPrefix?: number;
+    readonly allowRanges?: boolean;
+    readonly ipv4Only?: boolean;
+  };
+  /** Needs raw sockets for every call, not only for some options (masscan). */
+  readonly requiresRaw?: boolean;
   readonly grammar: FlagGrammar;
-  readonly limits: { readonly maxOpenFiles: number; readonly maxFileBytes: number };
+  readonly limits: {
+    readonly maxOpenFiles: number;
+    readonly maxFileBytes: number;
+    readonly maxDataBytes?: number;
+  };
   /** Typed fields as argument words; they pass the same grammar as extra_args. */
   fieldWords(input: Input): ArgWord[];
   /** The arguments after the binary, from checked flags and target; may still refuse. */

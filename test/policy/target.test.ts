@@ -26,7 +26,7 @@ const resolver = tableResolver({
 const defaults = scope(["RFC1918", ".lab.internal"]);
 
 function policy(s: Scope = defaults, maxNetworkPrefix = 22): TargetPolicy {
-  return { scope: s, maxNetworkPrefix, capKey: "tool.nmap.max_network_prefix", resolver };
+  return { scope: s, maxNetworkPrefix, capHint: "set by tool.nmap.max_network_prefix", resolver };
 }
 
 describe("targets refused under the default scope", () => {
