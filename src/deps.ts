@@ -11,6 +11,7 @@ import { Limiter } from "./resilience/limiter.js";
 import { TOOLS } from "./tools/index.js";
 import type { ToolName } from "./tools/names.js";
 import { loadScriptCatalog, type ScriptCatalog } from "./tools/nmap-scripts.js";
+import { findWordlist } from "./tools/wordlists.js";
 import type { AnyToolSpec, Catalogs } from "./tools/spec.js";
 
 /** Everything the pipeline needs, built once and passed down; nothing lives in module globals. */
@@ -48,7 +49,11 @@ export function createDeps(loaded: LoadedConfig, overrides: Partial<Deps> = {}):
     resolver: systemResolver(config.security.resolve_timeout * 1000),
     reaper: new ProcessReaper(),
     netRaw: hasNetRaw(),
-    catalogs: { nmapScripts: once(loadNmapScripts) },
+    catalogs: {
+      nmapScripts: once(loadNmapScripts),
+      wordlist: (name) =>
+        findWordlist(name, config.tool.gobuster.wordlist_dirs, config.tool.gobuster.max_wordlist_bytes),
+    },
     tools,
     limiters,
     findBinary,

@@ -95,6 +95,7 @@ async function prepare(spec: AnyToolSpec, rawInput: unknown, deps: Deps): Promis
 
   const args = spec.plan(input, {
     target: target.value,
+    config,
     flags: flags.value,
     allowIntrusive: config.security.allow_intrusive,
     netRaw: deps.netRaw,

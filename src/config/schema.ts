@@ -5,19 +5,46 @@ const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const percent = int(1, 100);
 const names = z.array(z.string().min(1).max(253)).max(1000);
 
-const perTool = z
-  .object({
-    timeout: int(1, 86_400).optional(),
-    concurrency: int(1, 64).optional(),
-    /** Largest IPv4 network a call may target, as a prefix length (IPv6: the same address count). */
-    max_network_prefix: int(8, 32).optional(),
-  })
-  .strict();
-
-// One tool.<name> section per known tool, typed by name so config.tool.nmap is checked code.
-const perToolSections = Object.fromEntries(TOOL_NAMES.map((name) => [name, perTool.prefault({})])) as {
-  [K in ToolName]: z.ZodPrefault<typeof perTool>;
+const perToolShape = {
+  timeout: int(1, 86_400).optional(),
+  concurrency: int(1, 64).optional(),
+  /** Largest IPv4 network a call may target, as a prefix length (IPv6: the same address count). */
+  max_network_prefix: int(8, 32).optional(),
 };
+const perTool = z.object(perToolShape).strict();
+
+// One tool.<name> section per known tool, typed by name so config.tool.nmap is checked code; tools with
+// operator settings of their own extend the common shape.
+const perToolSections = {
+  nmap: perTool.prefault({}),
+  masscan: z
+    .object({
+      ...perToolShape,
+      /** Interface and router MAC for masscan, set by the operator (never by a caller); else auto-detected. */
+      adapter: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,15}$/)
+        .optional(),
+      router_mac: z
+        .string()
+        .regex(/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/)
+        .optional(),
+    })
+    .strict()
+    .prefault({}),
+  gobuster: z
+    .object({
+      ...perToolShape,
+      /** Directories of operator wordlists, besides the ones shipped with the package. */
+      wordlist_dirs: z.array(z.string().min(1).max(4096)).default([]),
+      /** Lists longer than this are brute force and need security.allow_intrusive. */
+      max_wordlist_lines: int(1, 100_000_000).default(5000),
+      /** Hard cap on a wordlist's size. */
+      max_wordlist_bytes: int(1, 1024 * 1024 * 1024).default(50 * 1024 * 1024),
+    })
+    .strict()
+    .prefault({}),
+} satisfies Record<ToolName, z.ZodType>;
 
 const toolSection = z
   .object({

@@ -10,6 +10,8 @@ export interface FlagRule {
   readonly value?: ValueType;
   /** The value may be written inside the same word (`-p80`, `-T4`); `--flag=value` is always accepted. */
   readonly joined?: boolean;
+  /** How often the option may appear (headers); once when unset. */
+  readonly repeatable?: number;
   /** Needs raw sockets (CAP_NET_RAW). */
   readonly requiresRaw?: boolean;
   /** Needs security.allow_intrusive. */
@@ -85,10 +87,13 @@ export function parseFlags(
         );
     }
     const earlier = seen.get(rule.flag);
-    if (earlier !== undefined)
+    const count = parsed.filter((f) => f.rule === rule).length;
+    if (earlier !== undefined && count >= (rule.repeatable ?? 1))
       return deny(
         "flag_denied",
-        `${rule.flag} is given twice (in ${earlier} and ${word.origin}); give it once`,
+        rule.repeatable
+          ? `${rule.flag} is given more than ${rule.repeatable} times`
+          : `${rule.flag} is given twice (in ${earlier} and ${word.origin}); give it once`,
       );
     seen.set(rule.flag, word.origin);
     const gate = gateProblem(rule, value, grammar.tool, ctx);

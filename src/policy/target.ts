@@ -47,7 +47,7 @@ export interface TargetPolicy {
 
 // Control characters are exactly what this pattern exists to catch.
 // eslint-disable-next-line no-control-regex
-const UNSAFE_CHARS = /[\s\u0000-\u001f\u007f-\u009f\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff]/;
+export const UNSAFE_CHARS = /[\s\u0000-\u001f\u007f-\u009f\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff]/;
 
 /**
  * Syntax refusals that need no parsing: each names what was refused and what to give instead. An option

@@ -1,5 +1,5 @@
 import { deny, ok, type Outcome } from "../errors.js";
-import { checkHostTarget, type CheckedTarget, type TargetPolicy } from "./target.js";
+import { checkHostTarget, UNSAFE_CHARS, type CheckedTarget, type TargetPolicy } from "./target.js";
 
 /** An http(s) URL whose host passed the scope check, rewritten to the checked address. */
 export interface CheckedUrl {
@@ -19,7 +19,7 @@ export interface CheckedUrl {
  */
 export async function checkUrlTarget(raw: string, policy: TargetPolicy): Promise<Outcome<CheckedUrl>> {
   // The URL parser silently drops tabs and newlines; refuse them instead of guessing.
-  if (/[\s\u0000-\u001f\u007f]/.test(raw) || raw.length > 2048)
+  if (UNSAFE_CHARS.test(raw) || raw.length > 2048)
     return deny(
       "validation_error",
       `target URL ${JSON.stringify(raw)} contains whitespace or control characters`,

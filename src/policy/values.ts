@@ -3,7 +3,9 @@ export type ValueType =
   | { readonly kind: "int"; readonly min: number; readonly max: number; readonly intrusiveAbove?: number }
   | { readonly kind: "ports"; readonly maxItems: number }
   | { readonly kind: "duration"; readonly maxMs: number }
-  | { readonly kind: "enum"; readonly values: readonly string[] };
+  | { readonly kind: "enum"; readonly values: readonly string[] }
+  /** Free text matching a pattern, described in words for messages. */
+  | { readonly kind: "text"; readonly pattern: RegExp; readonly description: string };
 
 export function describeValue(type: ValueType): string {
   switch (type.kind) {
@@ -15,6 +17,8 @@ export function describeValue(type: ValueType): string {
       return `a duration such as 500ms, 30s, 5m or 1h, at most ${formatMs(type.maxMs)}`;
     case "enum":
       return `one of ${type.values.join(", ")}`;
+    case "text":
+      return type.description;
   }
 }
 
@@ -42,6 +46,8 @@ export function checkValue(type: ValueType, value: string): string | null {
     }
     case "enum":
       return type.values.includes(value) ? null : allowed;
+    case "text":
+      return type.pattern.test(value) ? null : allowed;
   }
 }
 

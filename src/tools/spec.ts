@@ -6,6 +6,8 @@ import type { CheckedTarget } from "../policy/target.js";
 import type { CheckedUrl } from "../policy/url-target.js";
 import type { ToolName } from "./names.js";
 import type { ScriptCatalog } from "./nmap-scripts.js";
+import type { Wordlist } from "./wordlists.js";
+import type { Config } from "../config/schema.js";
 
 /** Fields every tool accepts (CONTRACT.md). */
 export const commonFields = {
@@ -42,6 +44,7 @@ export interface CommonInput {
 /** Data the server loads once and hands to specs, so specs themselves do no I/O. */
 export interface Catalogs {
   readonly nmapScripts: () => ScriptCatalog | Error;
+  readonly wordlist: (name: string) => Outcome<Wordlist>;
 }
 
 /** What a target field means for a tool: a host (address, CIDR, name), an http(s) URL, or a DNS domain. */
@@ -60,6 +63,7 @@ export function hostOf(target: Checked): CheckedTarget {
 
 export interface PlanContext {
   readonly target: Checked;
+  readonly config: Readonly<Config>;
   readonly flags: readonly ParsedFlag[];
   readonly allowIntrusive: boolean;
   readonly netRaw: boolean;

@@ -1,0 +1,74 @@
+/** Bound that keeps one parsed result small enough for a model's context. */
+export const GOBUSTER_MAX_FINDINGS = 2000;
+
+export type GobusterFinding =
+  | { kind: "path"; path: string; status: number; size: number | null; redirect: string | null }
+  | { kind: "vhost"; name: string; status: number; size: number | null }
+  | { kind: "dns"; name: string; addresses: string[] };
+
+export interface GobusterParsed {
+  findings: GobusterFinding[];
+  truncated: boolean;
+}
+
+// Progress redraws and colours; gobuster prints some even with --no-color.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\r/g;
+const PATH = /^(\S+)\s+\(Status: (\d{3})\)(?: \[Size: (\d+)\])?(?: \[--> (.+)\])?$/;
+const VHOST = /^Found: (\S+) Status: (\d{3}) \[Size: (\d+)\]/;
+const DNS = /^Found: (\S+)(?: \[(.*)\])?$/;
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, "");
+}
+
+export function parseGobusterLine(raw: string): GobusterFinding | null {
+  const line = stripAnsi(raw).trim();
+  let m = PATH.exec(line);
+  if (m)
+    return {
+      kind: "path",
+      path: m[1] ?? "",
+      status: Number(m[2]),
+      size: m[3] === undefined ? null : Number(m[3]),
+      redirect: m[4] ?? null,
+    };
+  m = VHOST.exec(line);
+  if (m) return { kind: "vhost", name: m[1] ?? "", status: Number(m[2]), size: Number(m[3]) };
+  m = DNS.exec(line);
+  if (m)
+    return {
+      kind: "dns",
+      name: m[1] ?? "",
+      addresses: (m[2] ?? "")
+        .split(",")
+        .map((a) => a.trim())
+        .filter((a) => a !== ""),
+    };
+  return null;
+}
+
+/** Parses gobuster's quiet output line by line as it streams. */
+export class GobusterLineStream {
+  readonly result: GobusterParsed = { findings: [], truncated: false };
+  #pending = "";
+
+  write(chunk: Buffer | string): void {
+    const lines = (this.#pending + chunk.toString()).split("\n");
+    this.#pending = lines.pop() ?? "";
+    for (const line of lines) this.#line(line);
+  }
+
+  end(): GobusterParsed {
+    this.#line(this.#pending);
+    this.#pending = "";
+    return this.result;
+  }
+
+  #line(line: string): void {
+    const finding = parseGobusterLine(line);
+    if (!finding) return;
+    if (this.result.findings.length >= GOBUSTER_MAX_FINDINGS) this.result.truncated = true;
+    else this.result.findings.push(finding);
+  }
+}

@@ -1,0 +1,84 @@
+/** Bound that keeps one parsed result small enough for a model's context. */
+export const MASSCAN_MAX_RESULTS = 5000;
+
+export interface MasscanResult {
+  ip: string;
+  port: number;
+  protocol: string;
+  state: string;
+  reason: string | null;
+  ttl: number | null;
+  service: string | null;
+  banner: string | null;
+}
+
+export interface MasscanParsed {
+  results: MasscanResult[];
+  truncated: boolean;
+}
+
+interface RawRecord {
+  ip?: unknown;
+  ports?: {
+    port?: unknown;
+    proto?: unknown;
+    status?: unknown;
+    reason?: unknown;
+    ttl?: unknown;
+    service?: { name?: unknown; banner?: unknown };
+  }[];
+}
+
+const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
+
+/**
+ * Parses masscan's `-oJ -` output as it streams: one JSON object per line between "[" and "]", sometimes
+ * with a trailing comma. Lines that do not parse (a cut-off last line) are skipped.
+ */
+export class MasscanJsonStream {
+  readonly result: MasscanParsed = { results: [], truncated: false };
+  #pending = "";
+
+  write(chunk: Buffer | string): void {
+    const lines = (this.#pending + chunk.toString()).split("\n");
+    this.#pending = lines.pop() ?? "";
+    for (const line of lines) this.#line(line);
+  }
+
+  end(): MasscanParsed {
+    this.#line(this.#pending);
+    this.#pending = "";
+    return this.result;
+  }
+
+  #line(line: string): void {
+    const text = line.trim().replace(/,$/, "");
+    if (!text.startsWith("{")) return;
+    let record: RawRecord;
+    try {
+      record = JSON.parse(text) as RawRecord;
+    } catch {
+      return;
+    }
+    const ip = str(record.ip);
+    if (ip === null || !Array.isArray(record.ports)) return;
+    for (const port of record.ports) {
+      if (this.result.results.length >= MASSCAN_MAX_RESULTS) {
+        this.result.truncated = true;
+        return;
+      }
+      const banner = str(port.service?.banner);
+      this.result.results.push({
+        ip,
+        port: num(port.port) ?? -1,
+        protocol: str(port.proto) ?? "tcp",
+        state: str(port.status) ?? (banner === null ? "unknown" : "open"),
+        reason: str(port.reason),
+        ttl: num(port.ttl),
+        service: str(port.service?.name),
+        banner: banner === null ? null : banner.slice(0, 1000),
+      });
+    }
+  }
+}
