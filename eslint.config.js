@@ -8,7 +8,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["eslint.config.js"] },
+        projectService: { allowDefaultProject: ["eslint.config.js", "test/fixtures/*.mjs"] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -31,5 +31,5 @@ export default tseslint.config(
   },
   // stdout is the MCP channel in stdio mode: only the CLI's explicit printers may write to it.
   { files: ["src/**/*.ts"], rules: { "no-console": "error" } },
-  { files: ["eslint.config.js"], ...tseslint.configs.disableTypeChecked },
+  { files: ["eslint.config.js", "test/fixtures/**/*.mjs"], ...tseslint.configs.disableTypeChecked },
 );

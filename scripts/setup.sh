@@ -12,8 +12,12 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# command -> Debian package
-declare -A packages=([nmap]=nmap [prlimit]=util-linux)
+# command -> Debian package: the tools, prlimit for limits, getcap to see file capabilities, and what the
+# tests use (ip for the sealed lab, dnsmasq as the lab's DNS server)
+declare -A packages=(
+  [nmap]=nmap [masscan]=masscan [gobuster]=gobuster
+  [prlimit]=util-linux [getcap]=libcap2-bin [ip]=iproute2 [dnsmasq]=dnsmasq-base
+)
 missing=()
 for command in "${!packages[@]}"; do
   command -v "$command" >/dev/null 2>&1 || missing+=("${packages[$command]}")

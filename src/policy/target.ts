@@ -46,8 +46,9 @@ export interface TargetPolicy {
 }
 
 // Control characters are exactly what this pattern exists to catch.
-// eslint-disable-next-line no-control-regex
-export const UNSAFE_CHARS = /[\s\u0000-\u001f\u007f-\u009f\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff]/;
+export const UNSAFE_CHARS =
+  // eslint-disable-next-line no-control-regex
+  /[\s\u0000-\u001f\u007f-\u009f\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff]/;
 
 /**
  * Syntax refusals that need no parsing: each names what was refused and what to give instead. An option
@@ -102,6 +103,8 @@ function capFor(family: Family, maxNetworkPrefix: number): number {
 
 /** Canonicalizes a host target (address, CIDR or hostname), resolves names, and checks every address. */
 export async function checkHostTarget(raw: string, policy: TargetPolicy): Promise<Outcome<CheckedTarget>> {
+  if (policy.ipv4Only && raw.includes(":"))
+    return deny("validation_error", `${raw} is IPv6, which this tool cannot scan; give an IPv4 target`);
   const checked = await checkAgainstScope(raw, policy);
   if (!checked.ok) return checked;
   if (policy.ipv4Only && checked.value.family === 6)

@@ -3,6 +3,7 @@ import { deny, ok, type Outcome } from "../errors.js";
 import { flagsToArgv, type ArgWord } from "../policy/flags.js";
 import { GOBUSTER_GRAMMAR, MODE_FLAGS } from "./gobuster-grammar.js";
 import { GobusterLineStream, type GobusterParsed } from "./parsers/gobuster-lines.js";
+import { plainText } from "./parsers/plain-text.js";
 import { commonFields, type PlanContext, type TargetKind, type ToolSpec } from "./spec.js";
 
 const MODES = ["dir", "vhost", "dns"] as const;
@@ -186,5 +187,6 @@ export const gobuster: ToolSpec<GobusterInput, GobusterParsed> = {
   fieldWords,
   plan,
   createParser: () => new GobusterLineStream(),
+  cleanOutput: plainText,
   summarize,
 };

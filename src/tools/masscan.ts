@@ -2,6 +2,7 @@ import { z } from "zod";
 import { deny, ok, type Outcome } from "../errors.js";
 import { flagsToArgv, type ArgWord } from "../policy/flags.js";
 import { MASSCAN_GRAMMAR } from "./masscan-grammar.js";
+import { plainText } from "./parsers/plain-text.js";
 import { MasscanJsonStream, type MasscanParsed } from "./parsers/masscan-json.js";
 import { commonFields, hostOf, type PlanContext, type ToolSpec } from "./spec.js";
 
@@ -130,5 +131,6 @@ export const masscan: ToolSpec<MasscanInput, MasscanParsed> = {
   fieldWords,
   plan,
   createParser: () => new MasscanJsonStream(),
+  cleanOutput: plainText,
   summarize,
 };

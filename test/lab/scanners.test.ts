@@ -21,9 +21,14 @@ function fields(result: unknown): ResultFields {
 describe("scanners in a sealed lab", { skip: unavailable ?? false }, () => {
   let lab: Lab;
   let client: Client;
+  // Teardown runs whatever part of before() succeeded: the lab goes even when a test or set-up fails.
+  const teardown: (() => unknown)[] = [];
 
   before(async () => {
     lab = createLab(["web.lab.internal", "lab.internal"]);
+    teardown.push(() => {
+      lab.destroy();
+    });
     lab.startInTarget([process.execPath, SERVICES, lab.targetIp, "8080", "8081"]);
     lab.startInTarget([
       "dnsmasq",
@@ -48,11 +53,11 @@ describe("scanners in a sealed lab", { skip: unavailable ?? false }, () => {
     });
     client = new Client({ name: "lab-test", version: "1.0.0" });
     await client.connect(transport);
+    teardown.push(() => client.close());
   });
 
   after(async () => {
-    await client?.close();
-    lab?.destroy();
+    for (const step of teardown.reverse()) await step();
   });
 
   it("masscan over `security-mcp run` finds the open ports and not the closed one", () => {

@@ -189,7 +189,7 @@ describe("MCP over an in-memory transport, real nmap on loopback", () => {
   it("an unknown tool is a not_found result", async () => {
     const result = await client.callTool({ name: "metasploit", arguments: { target: "127.0.0.1" } });
     assert.equal(result.isError, true);
-    assert.match(text(result), /no enabled tool named "metasploit"; available: nmap/);
+    assert.match(text(result), /no enabled tool named "metasploit"; available: nmap, masscan, gobuster/);
   });
 
   it("sends progress that never goes backwards while nmap runs", async () => {
@@ -274,7 +274,7 @@ describe("MCP with other settings", () => {
   it("a disabled tool is not listed and cannot be called", async () => {
     const { client, close } = await connectClient(makeDeps({ ...LOOPBACK_ENV, TOOL_EXCLUDE: "nmap" }));
     try {
-      assert.deepEqual((await client.listTools()).tools, []);
+      assert.ok(!(await client.listTools()).tools.some((t) => t.name === "nmap"));
       const result = await client.callTool({ name: "nmap", arguments: { target: "127.0.0.1" } });
       assert.equal(result.isError, true);
     } finally {

@@ -43,11 +43,11 @@ describe("the built CLI over stdio, driven by the SDK's stdio client", () => {
     await listener.close();
   });
 
-  it("lists nmap", async () => {
+  it("lists the tools", async () => {
     const { tools } = await client.listTools();
     assert.deepEqual(
       tools.map((t) => t.name),
-      ["nmap"],
+      ["nmap", "masscan", "gobuster"],
     );
     assert.equal(client.getServerVersion()?.name, "security-mcp-server");
   });

@@ -1,3 +1,5 @@
+import { plainText } from "./plain-text.js";
+
 /** Bound that keeps one parsed result small enough for a model's context. */
 export const GOBUSTER_MAX_FINDINGS = 2000;
 
@@ -11,19 +13,12 @@ export interface GobusterParsed {
   truncated: boolean;
 }
 
-// Progress redraws and colours; gobuster prints some even with --no-color.
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\r/g;
 const PATH = /^(\S+)\s+\(Status: (\d{3})\)(?: \[Size: (\d+)\])?(?: \[--> (.+)\])?$/;
 const VHOST = /^Found: (\S+) Status: (\d{3}) \[Size: (\d+)\]/;
 const DNS = /^Found: (\S+)(?: \[(.*)\])?$/;
 
-export function stripAnsi(text: string): string {
-  return text.replace(ANSI, "");
-}
-
 export function parseGobusterLine(raw: string): GobusterFinding | null {
-  const line = stripAnsi(raw).trim();
+  const line = plainText(raw).trim();
   let m = PATH.exec(line);
   if (m)
     return {
