@@ -4,9 +4,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { listenLoopback, processesMatching, waitFor, type Listener } from "./helpers.js";
+import { listenLoopback, processesMatching, waitFor, waitForPort, type Listener } from "./helpers.js";
 
 const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
+const SERVICES = new URL("./fixtures/lab-services.mjs", import.meta.url).pathname;
 
 function cli(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [CLI, ...args], {
@@ -88,6 +89,31 @@ describe("security-mcp CLI", () => {
     child.kill("SIGTERM");
     assert.equal(await exited, 1);
     assert.deepEqual(processesMatching("/usr/bin/nmap", ports), []);
+  });
+
+  it("run: gobuster finds the known paths of a loopback HTTP server", async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const http = spawn(process.execPath, [SERVICES, "127.0.0.1", String(port)], { stdio: "ignore" });
+    try {
+      await waitForPort(port);
+      const { code, stdout, stderr } = cli([
+        "run",
+        "gobuster",
+        "--target",
+        `http://127.0.0.1:${port}/`,
+        "--json",
+      ]);
+      assert.equal(code, 0, stderr);
+      const fields = JSON.parse(stdout) as { parsed: { findings: { path?: string }[] } };
+      assert.deepEqual(fields.parsed.findings.map((f) => f.path).sort(), [
+        "/admin",
+        "/backup",
+        "/login",
+        "/robots.txt",
+      ]);
+    } finally {
+      http.kill();
+    }
   });
 
   it("tools: lists nmap with its binary and version", () => {

@@ -17,7 +17,8 @@ function fields(result: unknown): ResultFields {
   return (result as CallToolResult).structuredContent as unknown as ResultFields;
 }
 
-// Everything here runs inside two namespaces this file creates and links only to each other.
+// Everything here runs inside two namespaces this file creates and links only to each other. Where they
+// cannot be made, the suite is skipped and node's report shows the reason.
 describe("scanners in a sealed lab", { skip: unavailable ?? false }, () => {
   let lab: Lab;
   let client: Client;
@@ -153,6 +154,3 @@ describe("scanners in a sealed lab", { skip: unavailable ?? false }, () => {
     assert.deepEqual(fields(result).command, []);
   });
 });
-
-if (unavailable)
-  describe("scanners in a sealed lab", () => it(`skipped: ${unavailable}`, { skip: unavailable }));
