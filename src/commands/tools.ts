@@ -1,5 +1,6 @@
 import type { Deps } from "../deps.js";
 import { SCRIPT_ARGS } from "../tools/nmap-script-args.js";
+import { listWordlists } from "../tools/wordlists.js";
 import { printLine } from "./output.js";
 import { toolStatus } from "./tool-status.js";
 
@@ -19,7 +20,13 @@ export async function toolsCommand(deps: Deps, json: boolean): Promise<number> {
           };
     printLine(
       JSON.stringify(
-        statuses.map((s) => (s.name === "nmap" ? { ...s, scripts } : s)),
+        statuses.map((s) =>
+          s.name === "nmap"
+            ? { ...s, scripts }
+            : s.name === "gobuster"
+              ? { ...s, wordlists: listWordlists(deps.config.tool.gobuster.wordlist_dirs) }
+              : s,
+        ),
         null,
         2,
       ),

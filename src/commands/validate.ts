@@ -39,6 +39,11 @@ export async function validateCommand(deps: Deps, configFile: string | undefined
     if (!status.enabled) add("ok", `tool ${spec.name}: disabled by tool.include/tool.exclude`);
     else if (!status.binary)
       add("fail", `tool ${spec.name}: ${spec.binary} not found; install it (apt-get install ${spec.binary})`);
+    else if (spec.requiresRaw && !deps.netRaw && !(await deps.binaryHasNetRaw(status.binary)))
+      add(
+        "warn",
+        `tool ${spec.name}: ${status.binary} needs raw sockets and will refuse every call; run as root or: setcap cap_net_raw+ep ${status.binary}`,
+      );
     else {
       usableTools++;
       add("ok", `tool ${spec.name}: ${status.binary} (${status.version ?? "version unknown"})`);
