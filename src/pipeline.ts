@@ -179,7 +179,12 @@ async function execute(
         maxStderrBytes: config.security.max_output_size,
         ...(ctx.signal ? { signal: ctx.signal } : {}),
         onStdout: (chunk) => {
-          parser.write(chunk);
+          try {
+            parser.write(chunk);
+          } catch (error) {
+            // A parser bug must not take the server down from inside a stream handler; stdout is kept.
+            deps.log.error({ err: error, tool: spec.name }, "output parser failed");
+          }
         },
       },
       deps.reaper,

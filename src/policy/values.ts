@@ -2,7 +2,13 @@
 export type ValueType =
   | { readonly kind: "int"; readonly min: number; readonly max: number; readonly intrusiveAbove?: number }
   | { readonly kind: "ports"; readonly maxItems: number }
-  | { readonly kind: "duration"; readonly maxMs: number }
+  /** A time span; `unitRequired` for tools (Go's) that refuse a bare number, `minMs` where 0 means "never". */
+  | {
+      readonly kind: "duration";
+      readonly maxMs: number;
+      readonly minMs?: number;
+      readonly unitRequired?: boolean;
+    }
   | { readonly kind: "enum"; readonly values: readonly string[] }
   /** Free text matching a pattern, described in words for messages. */
   | { readonly kind: "text"; readonly pattern: RegExp; readonly description: string };
@@ -14,7 +20,7 @@ export function describeValue(type: ValueType): string {
     case "ports":
       return "a port list such as 22,80,8000-8100 or T:80,U:53 (ports 0-65535)";
     case "duration":
-      return `a duration such as 500ms, 30s, 5m or 1h, at most ${formatMs(type.maxMs)}`;
+      return `a duration with a unit such as 500ms, 30s, 5m or 1h, ${type.minMs ? `at least ${formatMs(type.minMs)} and ` : ""}at most ${formatMs(type.maxMs)}`;
     case "enum":
       return `one of ${type.values.join(", ")}`;
     case "text":
@@ -42,7 +48,8 @@ export function checkValue(type: ValueType, value: string): string | null {
       return checkPorts(value, type.maxItems) ? null : allowed;
     case "duration": {
       const ms = durationMs(value);
-      return ms !== null && ms <= type.maxMs ? null : allowed;
+      const unitOk = !type.unitRequired || /[a-z]$/.test(value);
+      return ms !== null && unitOk && ms <= type.maxMs && ms >= (type.minMs ?? 0) ? null : allowed;
     }
     case "enum":
       return type.values.includes(value) ? null : allowed;

@@ -1,6 +1,8 @@
 import type { FlagGrammar } from "../policy/flags.js";
 
-const duration = (maxMs: number) => ({ kind: "duration", maxMs }) as const;
+// Go's time.ParseDuration needs a unit; a zero timeout would mean none at all.
+const duration = (minMs: number, maxMs: number) =>
+  ({ kind: "duration", minMs, maxMs, unitRequired: true }) as const;
 const statusCodes = {
   kind: "text",
   pattern: /^([1-5][0-9]{2}(-[1-5][0-9]{2})?)(,[1-5][0-9]{2}(-[1-5][0-9]{2})?){0,49}$/,
@@ -14,9 +16,9 @@ const statusCodes = {
 export const HEADER = {
   kind: "text",
   pattern:
-    /^(?!(host|content-length|transfer-encoding|connection|proxy-[a-z-]*|upgrade|te|trailer|authorization|cookie)\s*:)[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}: [\x20-\x7e]{1,512}$/i,
+    /^(?!(host|content-length|transfer-encoding|connection|proxy-[a-z-]*|upgrade|te|trailer|authorization|cookie|x-http-method|[a-z-]*method-override|x-original-url|x-rewrite-url)\s*:)[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}: [\x20-\x7e]{1,512}$/i,
   description:
-    'one header as "Name: value" (printable ASCII; never Host, Authorization, Cookie, Content-Length, Transfer-Encoding, Connection, Proxy-*)',
+    'one header as "Name: value" (printable ASCII; never Host, Authorization, Cookie, Content-Length, Transfer-Encoding, Connection, Proxy-*, method overrides or URL rewrites)',
 } as const;
 
 /** Options by mode: gobuster takes the union, and the spec refuses an option outside its mode. */
@@ -67,8 +69,8 @@ export const GOBUSTER_GRAMMAR: FlagGrammar = {
   maxTokens: 48,
   rules: [
     { flag: "-t", aliases: ["--threads"], value: { kind: "int", min: 1, max: 50 }, joined: true },
-    { flag: "--delay", value: duration(5000) },
-    { flag: "--timeout", value: duration(60_000) },
+    { flag: "--delay", value: duration(0, 5000) },
+    { flag: "--timeout", value: duration(1000, 60_000) },
     { flag: "--retry" },
     { flag: "--retry-attempts", value: { kind: "int", min: 0, max: 5 } },
     {
@@ -99,7 +101,8 @@ export const GOBUSTER_GRAMMAR: FlagGrammar = {
     { flag: "-m", aliases: ["--method"], value: { kind: "enum", values: ["GET", "HEAD"] } },
     { flag: "-f", aliases: ["--add-slash"] },
     { flag: "-e", aliases: ["--expanded"] },
-    { flag: "--discover-backup" },
+    // Several backup names per hit: it multiplies requests.
+    { flag: "--discover-backup", intrusive: true },
     { flag: "--wildcard" },
   ],
   refusals: {

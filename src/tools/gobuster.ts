@@ -104,12 +104,17 @@ function plan(input: GobusterInput, ctx: PlanContext): Outcome<string[]> {
   const settings = ctx.config.tool.gobuster;
   const wordlist = ctx.catalogs.wordlist(input.wordlist ?? DEFAULT_WORDLIST[mode]);
   if (!wordlist.ok) return wordlist;
-  if (wordlist.value.lines > settings.max_wordlist_lines && !ctx.allowIntrusive)
+  // Each extension is another request per word, so the brute-force rule counts requests, not lines.
+  const extensions = ctx.flags.find((f) => f.rule.flag === "-x")?.value?.split(",").length ?? 0;
+  const requests = wordlist.value.lines * (1 + extensions);
+  if (requests > settings.max_wordlist_lines && !ctx.allowIntrusive)
     return deny(
       "flag_denied",
-      `wordlist ${wordlist.value.name} has ${wordlist.value.lines} lines; lists above ${settings.max_wordlist_lines} (tool.gobuster.max_wordlist_lines) are brute force and need security.allow_intrusive`,
+      `wordlist ${wordlist.value.name} has ${wordlist.value.lines} lines${extensions ? ` and ${extensions} extensions (${requests} requests)` : ""}; more than ${settings.max_wordlist_lines} (tool.gobuster.max_wordlist_lines) is brute force and needs security.allow_intrusive`,
     );
   const given = new Set(ctx.flags.map((f) => f.rule.flag));
+  if (given.has("-s") && given.has("-b"))
+    return deny("validation_error", "give status_codes (-s) or negative_status_codes (-b), not both");
   const common = [
     "-q",
     "-z",

@@ -33,6 +33,10 @@ describe("masscan and gobuster over MCP (loopback)", () => {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const operatorDir = mkdtempSync(join(tmpdir(), "lists-"));
   writeFileSync(join(operatorDir, "big.txt"), Array.from({ length: 6000 }, (_, i) => `w${i}`).join("\n"));
+  writeFileSync(
+    join(operatorDir, "thousand.txt"),
+    Array.from({ length: 1000 }, (_, i) => `w${i}`).join("\n"),
+  );
 
   before(async () => {
     http = spawn(process.execPath, [SERVICES, "127.0.0.1", String(port)], { stdio: "ignore" });
@@ -101,6 +105,22 @@ describe("masscan and gobuster over MCP (loopback)", () => {
         { target: `http://127.0.0.1:${port}/`, headers: { Host: "evil" } },
         "validation_error",
         /never Host/,
+      ],
+      [
+        "gobuster",
+        {
+          target: `http://127.0.0.1:${port}/`,
+          wordlist: "thousand",
+          extensions: ["php", "txt", "bak", "old", "zip"],
+        },
+        "flag_denied",
+        /1000 lines and 5 extensions \(6000 requests\)/,
+      ],
+      [
+        "gobuster",
+        { target: `http://127.0.0.1:${port}/`, status_codes: "200", negative_status_codes: "404" },
+        "validation_error",
+        /not both/,
       ],
       ["gobuster", { target: `http://127.0.0.1:${port}/`, mode: "dns" }, "validation_error", /not a domain/],
       ["gobuster", { target: "example.com", mode: "dns" }, "scope_denied", /not under an allowed domain/],

@@ -124,6 +124,13 @@ describe("gobuster extra_args refused", () => {
     ["-s 200,abc", "validation_error", /status codes/],
     ["-H 'A: 1' -H 'B: 2' -H 'C: 3' -H 'D: 4' -H 'E: 5' -H 'F: 6'", "flag_denied", /more than 5/],
     ["http://10.0.0.9/", "flag_denied", /not an option/],
+    ["--timeout 0s", "validation_error", /at least 1s/],
+    ["--timeout 30", "validation_error", /with a unit/],
+    ["--delay 1", "validation_error", /with a unit/],
+    ["--discover-backup", "flag_denied", /allow_intrusive/],
+    ["-H 'X-HTTP-Method-Override: DELETE'", "validation_error", /method overrides/],
+    ["-H 'X-Method-Override: PUT'", "validation_error", /method overrides/],
+    ["-H 'X-Original-URL: /admin'", "validation_error", /URL rewrites/],
   ]);
 
   it("accepts typed options, several headers, and canonical spellings", () => {

@@ -17,16 +17,18 @@ export interface MasscanParsed {
   truncated: boolean;
 }
 
+interface RawPort {
+  port?: unknown;
+  proto?: unknown;
+  status?: unknown;
+  reason?: unknown;
+  ttl?: unknown;
+  service?: { name?: unknown; banner?: unknown } | null;
+}
+
 interface RawRecord {
   ip?: unknown;
-  ports?: {
-    port?: unknown;
-    proto?: unknown;
-    status?: unknown;
-    reason?: unknown;
-    ttl?: unknown;
-    service?: { name?: unknown; banner?: unknown };
-  }[];
+  ports?: unknown;
 }
 
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
@@ -63,7 +65,9 @@ export class MasscanJsonStream {
     }
     const ip = str(record.ip);
     if (ip === null || !Array.isArray(record.ports)) return;
-    for (const port of record.ports) {
+    for (const entry of record.ports as unknown[]) {
+      if (typeof entry !== "object" || entry === null) continue;
+      const port = entry as RawPort;
       if (this.result.results.length >= MASSCAN_MAX_RESULTS) {
         this.result.truncated = true;
         return;
