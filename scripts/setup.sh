@@ -12,11 +12,13 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# command -> Debian package: the tools, prlimit for limits, getcap to see file capabilities, and what the
+# command -> Debian package: the tools, prlimit/setpriv/bwrap for limits and the sandbox, getcap to see
+# file capabilities, and what the
 # tests use (ip for the sealed lab, dnsmasq as the lab's DNS server)
 declare -A packages=(
   [nmap]=nmap [masscan]=masscan [gobuster]=gobuster
-  [prlimit]=util-linux [getcap]=libcap2-bin [ip]=iproute2 [dnsmasq]=dnsmasq-base
+  [prlimit]=util-linux [setpriv]=util-linux [bwrap]=bubblewrap [getcap]=libcap2-bin
+  [ip]=iproute2 [dnsmasq]=dnsmasq-base
 )
 missing=()
 for command in "${!packages[@]}"; do

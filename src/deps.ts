@@ -1,12 +1,14 @@
 import type { LoadedConfig } from "./config/load.js";
 import type { Config } from "./config/schema.js";
 import { findBinary } from "./exec/binaries.js";
+import { probeSandbox, type SandboxStatus } from "./exec/bwrap.js";
 import { binaryHasNetRaw, hasNetRaw } from "./exec/privileges.js";
 import { ProcessReaper } from "./exec/reaper.js";
 import { createLogger, type Logger } from "./observability/log.js";
 import { systemResolver } from "./policy/resolve.js";
 import type { Scope } from "./policy/scope.js";
 import type { Resolver } from "./policy/target.js";
+import { CircuitBreaker } from "./resilience/breaker.js";
 import { Limiter } from "./resilience/limiter.js";
 import { TOOLS } from "./tools/index.js";
 import type { ToolName } from "./tools/names.js";
@@ -22,33 +24,48 @@ export interface Deps {
   readonly resolver: Resolver;
   readonly reaper: ProcessReaper;
   readonly netRaw: boolean;
+  readonly sandbox: SandboxStatus;
   readonly catalogs: Catalogs;
   readonly tools: readonly AnyToolSpec[];
   readonly limiters: ReadonlyMap<string, Limiter>;
+  /** Caps calls across all tools. */
+  readonly globalLimiter: Limiter;
+  readonly breakers: ReadonlyMap<string, CircuitBreaker>;
   readonly findBinary: (name: string) => string | null;
   /** Whether a binary can open raw sockets by its own file capabilities. */
   readonly binaryHasNetRaw: (binary: string) => Promise<boolean>;
 }
 
-/** Queued calls beyond the running ones; past this a call gets resource_exhausted at once. */
-const MAX_QUEUED_PER_TOOL = 32;
-
 export function createDeps(loaded: LoadedConfig, overrides: Partial<Deps> = {}): Deps {
   const { config } = loaded;
   const tools = overrides.tools ?? TOOLS;
+  const netRaw = overrides.netRaw ?? hasNetRaw();
+  const { queue_size: queueSize } = config.tool;
   const limiters = new Map(
+    tools.map((spec) => [spec.name, new Limiter(toolSetting(config, spec.name, "concurrency"), queueSize)]),
+  );
+  const log = overrides.log ?? createLogger(config.logging.level);
+  const breakers = new Map(
     tools.map((spec) => [
       spec.name,
-      new Limiter(toolSetting(config, spec.name, "concurrency"), MAX_QUEUED_PER_TOOL),
+      new CircuitBreaker({
+        failureThreshold: config.circuit_breaker.failure_threshold,
+        recoveryMs: config.circuit_breaker.recovery_timeout * 1000,
+        maxRecoveryMs: config.circuit_breaker.max_recovery_timeout * 1000,
+        onTransition: (from, to) => {
+          log.warn({ tool: spec.name, from_state: from, to_state: to }, `circuit breaker ${from} -> ${to}`);
+        },
+      }),
     ]),
   );
   return {
     config,
     scope: loaded.scope,
-    log: createLogger(config.logging.level),
+    log,
     resolver: systemResolver(config.security.resolve_timeout * 1000),
     reaper: new ProcessReaper(),
-    netRaw: hasNetRaw(),
+    netRaw,
+    sandbox: overrides.sandbox ?? probeSandbox(netRaw),
     catalogs: {
       nmapScripts: once(loadNmapScripts),
       wordlist: (name) =>
@@ -56,6 +73,8 @@ export function createDeps(loaded: LoadedConfig, overrides: Partial<Deps> = {}):
     },
     tools,
     limiters,
+    globalLimiter: new Limiter(config.tool.global_concurrency, queueSize * tools.length),
+    breakers,
     findBinary,
     binaryHasNetRaw: (binary) => Promise.resolve(binaryHasNetRaw(binary)),
     ...overrides,

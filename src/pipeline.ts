@@ -1,31 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { z } from "zod";
-import { isEnabled, toolSetting, type Deps } from "./deps.js";
-import { deny, ok, type Denial, type Outcome } from "./errors.js";
-import { runProcess, type RunOutcome } from "./exec/run.js";
-import { limitedArgv, toolEnvironment } from "./exec/sandbox.js";
+import { isEnabled, type Deps } from "./deps.js";
+import { execute, type Prepared } from "./execute.js";
+import { deny, ok, type Outcome } from "./errors.js";
 import { parseFlags, type ArgWord } from "./policy/flags.js";
 import { splitArgs } from "./policy/split-args.js";
-import { checkTarget, describeChecked } from "./target-check.js";
-import { LimiterFull } from "./resilience/limiter.js";
+import { checkTarget } from "./target-check.js";
 import { refusedResult, type ToolResult } from "./result.js";
-import type { AnyToolSpec, Checked, CommonInput, ProgressUpdate } from "./tools/spec.js";
+import type { AnyToolSpec, CommonInput, ProgressUpdate } from "./tools/spec.js";
 
 export interface CallContext {
   readonly signal?: AbortSignal;
   readonly onProgress?: (update: ProgressUpdate) => void;
   /** Which door the call came through, for logs. */
   readonly via: string;
-}
-
-interface Prepared {
-  readonly input: CommonInput;
-  readonly target: Checked;
-  readonly args: string[];
-  readonly binary: string;
 }
 
 /**
@@ -46,7 +34,7 @@ export async function invokeTool(
   try {
     const prepared = await prepare(spec, rawInput, deps);
     result = prepared.ok
-      ? await execute(spec, prepared.value, deps, ctx, correlationId)
+      ? await execute(spec, prepared.value, deps, { ...ctx, correlationId })
       : refusedResult(spec.name, rawTarget, correlationId, prepared.denial);
   } catch (error) {
     log.error({ err: error }, "tool call failed unexpectedly");
@@ -108,12 +96,17 @@ async function prepare(spec: AnyToolSpec, rawInput: unknown, deps: Deps): Promis
       "not_found",
       `${spec.binary} is not installed (looked in the server's PATH); install it, e.g. apt-get install ${spec.binary}`,
     );
-  if (spec.requiresRaw && !deps.netRaw && !(await deps.binaryHasNetRaw(binary)))
-    return deny(
-      "execution_error",
-      `${spec.name} needs raw sockets: neither this server process nor ${binary} has CAP_NET_RAW. Run as root, or: setcap cap_net_raw+ep ${binary}`,
-    );
-  return ok({ input, target: target.value, args: args.value, binary });
+  const raw = spec.requiresRaw === true || flags.value.some((f) => f.rule.requiresRaw === true);
+  if (spec.requiresRaw && !deps.netRaw) {
+    // File capabilities do not apply under bwrap (it sets no_new_privs), so only the server's own count there.
+    const fileCaps = deps.sandbox.mode === "limits" && (await deps.binaryHasNetRaw(binary));
+    if (!fileCaps)
+      return deny(
+        "execution_error",
+        `${spec.name} needs raw sockets: this server process lacks CAP_NET_RAW${deps.sandbox.mode === "bwrap" ? " (file capabilities do not apply inside the bwrap sandbox)" : ` and so does ${binary}`}. Run the server as root or with CAP_NET_RAW, or without bwrap: setcap cap_net_raw+ep ${binary}`,
+      );
+  }
+  return ok({ input, target: target.value, args: args.value, binary, raw });
 }
 
 function describeInputIssues(spec: AnyToolSpec, error: z.ZodError): string {
@@ -140,120 +133,4 @@ function extraWords(extra: string | string[] | undefined, maxBytes: number): Out
   const split = typeof extra === "string" ? splitArgs(extra) : ok(extra);
   if (!split.ok) return split;
   return ok(split.value.map((text) => ({ text, origin: "extra_args" })));
-}
-
-async function execute(
-  spec: AnyToolSpec,
-  prepared: Prepared,
-  deps: Deps,
-  ctx: CallContext,
-  correlationId: string,
-): Promise<ToolResult> {
-  const { config } = deps;
-  const limitSec = toolSetting(config, spec.name, "timeout");
-  const timeoutSec = Math.min(Math.max(prepared.input.timeout_sec ?? limitSec, 1), limitSec);
-  const limiter = deps.limiters.get(spec.name);
-  if (!limiter) throw new Error(`no limiter for ${spec.name}`);
-  let release: () => void;
-  try {
-    release = await limiter.acquire(ctx.signal);
-  } catch (error) {
-    const denial: Denial =
-      error instanceof LimiterFull
-        ? { type: "resource_exhausted", message: `${spec.name} is busy: ${error.message}; retry later` }
-        : { type: "cancelled", message: "the call was cancelled while waiting for a free slot" };
-    return refusedResult(spec.name, prepared.input.target, correlationId, denial);
-  }
-  const workdir = await mkdtemp(join(tmpdir(), "security-mcp-"));
-  try {
-    const parser = spec.createParser((update) => ctx.onProgress?.(update));
-    const command = [prepared.binary, ...prepared.args];
-    const outcome = await runProcess(
-      {
-        argv: limitedArgv(command, { cpuSeconds: timeoutSec + 10, ...spec.limits }),
-        cwd: workdir,
-        env: toolEnvironment(workdir),
-        timeoutMs: timeoutSec * 1000,
-        graceMs: config.tool.kill_grace_period * 1000,
-        maxStdoutBytes: config.security.max_output_size,
-        maxStderrBytes: config.security.max_output_size,
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-        onStdout: (chunk) => {
-          try {
-            parser.write(chunk);
-          } catch (error) {
-            // A parser bug must not take the server down from inside a stream handler; stdout is kept.
-            deps.log.error({ err: error, tool: spec.name }, "output parser failed");
-          }
-        },
-      },
-      deps.reaper,
-    );
-    const parsed: unknown = parser.end();
-    const failure = describeFailure(
-      spec.name,
-      outcome,
-      timeoutSec,
-      limitSec,
-      config.security.max_output_size,
-    );
-    const fields = {
-      tool: spec.name,
-      target: prepared.input.target,
-      command,
-      returncode: outcome.returncode,
-      stdout: spec.cleanOutput ? spec.cleanOutput(outcome.stdout) : outcome.stdout,
-      stderr: spec.cleanOutput ? spec.cleanOutput(outcome.stderr) : outcome.stderr,
-      truncated_stdout: outcome.truncatedStdout,
-      truncated_stderr: outcome.truncatedStderr,
-      timed_out: outcome.timedOut,
-      cancelled: outcome.cancelled,
-      error: failure?.message ?? null,
-      error_type: failure?.type ?? null,
-      execution_time: Number((outcome.durationMs / 1000).toFixed(3)),
-      correlation_id: correlationId,
-      parsed,
-    };
-    const summary = `${spec.name} ${describeChecked(prepared.target)}: ${spec.summarize(parsed)}`;
-    return {
-      fields,
-      isError: failure !== null,
-      summary: failure ? `${summary}\n${failure.type}: ${failure.message}` : summary,
-    };
-  } finally {
-    release();
-    await rm(workdir, { recursive: true, force: true });
-  }
-}
-
-function describeFailure(
-  tool: string,
-  outcome: RunOutcome,
-  timeoutSec: number,
-  limitSec: number,
-  maxOutput: number,
-): Denial | null {
-  if (outcome.spawnError !== null)
-    return { type: "execution_error", message: `${tool} could not be started: ${outcome.spawnError}` };
-  if (outcome.timedOut)
-    return {
-      type: "timeout",
-      message: `${tool} was stopped after ${timeoutSec} s (timeout_sec, at most ${limitSec} s for this tool); the output so far is kept`,
-    };
-  if (outcome.cancelled)
-    return {
-      type: "cancelled",
-      message: `${tool} was stopped because the call was cancelled; the output so far is kept`,
-    };
-  if (outcome.truncatedStdout || outcome.truncatedStderr)
-    return {
-      type: "resource_exhausted",
-      message: `${tool}'s output passed ${maxOutput} bytes (security.max_output_size), so it was stopped; the output so far is kept. Narrow the scan (fewer ports or hosts)`,
-    };
-  if (outcome.returncode !== 0) {
-    const tail = outcome.stderr.trim().split("\n").slice(-5).join("\n").slice(-800);
-    const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with code ${outcome.returncode}`;
-    return { type: "execution_error", message: `${tool} ${how}${tail ? `: ${tail}` : ""}` };
-  }
-  return null;
 }

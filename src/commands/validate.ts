@@ -27,6 +27,17 @@ export async function validateCommand(deps: Deps, configFile: string | undefined
     findBinary("prlimit", ["/usr/bin"]) === PRLIMIT ? "ok" : "fail",
     `sandbox: ${PRLIMIT} ${findBinary("prlimit", ["/usr/bin"]) ? "found (resource limits on every tool)" : "missing: tools cannot run without resource limits (install util-linux)"}`,
   );
+  const { mode, reason } = deps.sandbox;
+  if (mode === "bwrap")
+    add(
+      "ok",
+      "sandbox: bwrap (private filesystem view, pid namespace, dies with the server, capabilities dropped)",
+    );
+  else
+    add(
+      deps.config.sandbox.required ? "fail" : "warn",
+      `sandbox: limits only (${reason ?? "bwrap unavailable"})${deps.config.sandbox.required ? "; sandbox.required refuses every call" : "; install bubblewrap for isolation"}`,
+    );
   add(
     deps.netRaw ? "ok" : "warn",
     deps.netRaw

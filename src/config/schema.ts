@@ -50,6 +50,12 @@ const toolSection = z
   .object({
     default_timeout: int(1, 86_400).default(300),
     default_concurrency: int(1, 64).default(2),
+    /** Calls running at once across all tools. */
+    global_concurrency: int(1, 256).default(4),
+    /** Calls waiting per tool beyond the running ones; past it a call is refused at once. */
+    queue_size: int(0, 1000).default(32),
+    /** Seconds a call may wait for a slot. */
+    queue_timeout: int(1, 3600).default(60),
     /** Seconds between SIGTERM and SIGKILL when a tool is stopped. */
     kill_grace_period: int(0, 60).default(5),
     include: z.array(z.enum(TOOL_NAMES)).default([]),
@@ -83,8 +89,22 @@ export const configSchema = z
       .strict()
       .prefault({}),
     tool: toolSection.prefault({}),
+    sandbox: z
+      .object({
+        /** Refuse to run tools when bwrap is unavailable, instead of running them under limits only. */
+        required: z.boolean().default(false),
+        /** Size of the private /tmp each tool gets inside bwrap. */
+        tmp_size: int(1024 * 1024, 4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
     circuit_breaker: z
-      .object({ failure_threshold: int(1, 1000).default(5), recovery_timeout: int(1, 86_400).default(60) })
+      .object({
+        failure_threshold: int(1, 1000).default(5),
+        recovery_timeout: int(1, 86_400).default(60),
+        /** Cap for the recovery time, which grows 1.5x each time a half-open probe fails. */
+        max_recovery_timeout: int(1, 86_400).default(600),
+      })
       .strict()
       .prefault({}),
     health: z

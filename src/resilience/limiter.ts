@@ -19,8 +19,11 @@ export class Limiter {
     return this.#queue.length;
   }
 
-  /** Resolves to a release function; rejects with LimiterFull or the abort reason. */
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  /**
+   * Resolves to a release function; rejects with LimiterFull, LimiterTimeout after `waitMs` in the queue,
+   * or an abort error.
+   */
+  acquire(signal?: AbortSignal, waitMs?: number): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(new Error("aborted"));
     if (this.#active < this.capacity) {
       this.#active++;
@@ -29,18 +32,30 @@ export class Limiter {
     if (this.#queue.length >= this.maxQueue)
       return Promise.reject(new LimiterFull(this.capacity, this.maxQueue));
     return new Promise((resolve, reject) => {
+      const leave = (reason: Error): void => {
+        const index = this.#queue.indexOf(entry);
+        if (index >= 0) this.#queue.splice(index, 1);
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        reject(reason);
+      };
       const entry = {
         grant: () => {
+          clearTimeout(timer);
           signal?.removeEventListener("abort", onAbort);
           resolve(this.#releaser());
         },
         reject,
       };
       const onAbort = (): void => {
-        const index = this.#queue.indexOf(entry);
-        if (index >= 0) this.#queue.splice(index, 1);
-        reject(new Error("aborted"));
+        leave(new Error("aborted"));
       };
+      const timer =
+        waitMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              leave(new LimiterTimeout(waitMs));
+            }, waitMs);
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#queue.push(entry);
     });
@@ -61,5 +76,11 @@ export class Limiter {
 export class LimiterFull extends Error {
   constructor(capacity: number, maxQueue: number) {
     super(`${capacity} calls are running and ${maxQueue} are waiting`);
+  }
+}
+
+export class LimiterTimeout extends Error {
+  constructor(waitMs: number) {
+    super(`no slot became free within ${waitMs / 1000} s`);
   }
 }

@@ -4,6 +4,7 @@ import { flagsToArgv, type ArgWord } from "../policy/flags.js";
 import { GOBUSTER_GRAMMAR, MODE_FLAGS } from "./gobuster-grammar.js";
 import { GobusterLineStream, type GobusterParsed } from "./parsers/gobuster-lines.js";
 import { plainText } from "./parsers/plain-text.js";
+import { SHIPPED_WORDLIST_DIR } from "./wordlists.js";
 import { commonFields, type PlanContext, type TargetKind, type ToolSpec } from "./spec.js";
 
 const MODES = ["dir", "vhost", "dns"] as const;
@@ -192,6 +193,7 @@ export const gobuster: ToolSpec<GobusterInput, GobusterParsed> = {
   fieldWords,
   plan,
   createParser: () => new GobusterLineStream(),
+  readOnlyPaths: (config) => [SHIPPED_WORDLIST_DIR, ...config.tool.gobuster.wordlist_dirs],
   cleanOutput: plainText,
   summarize,
 };

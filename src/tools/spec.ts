@@ -114,6 +114,8 @@ export interface ToolSpec<Input extends CommonInput = CommonInput, Parsed = unkn
   /** The arguments after the binary, from checked flags and target; may still refuse. */
   plan(input: Input, ctx: PlanContext): Outcome<string[]>;
   createParser(onProgress: (update: ProgressUpdate) => void): StreamParser<Parsed>;
+  /** Directories the tool reads besides the system (bound read-only into the sandbox). */
+  readOnlyPaths?(config: Readonly<Config>): string[];
   /** Cleans stdout/stderr before they go into the result (ANSI codes, progress redraws). */
   cleanOutput?(text: string): string;
   /** One or two lines for the text content of the result. */
