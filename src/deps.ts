@@ -100,13 +100,16 @@ export function toolSetting(
   name: ToolName,
   key: "timeout" | "concurrency",
 ): number {
-  const value = config.tool[name][key];
+  // Optional chaining: test fixtures register tools that have no config section.
+  const own = config.tool[name] as { timeout?: number; concurrency?: number } | undefined;
+  const value = own?.[key];
   if (value !== undefined) return value;
   return key === "timeout" ? config.tool.default_timeout : config.tool.default_concurrency;
 }
 
 export function maxNetworkPrefix(config: Readonly<Config>, spec: AnyToolSpec): number {
-  return config.tool[spec.name].max_network_prefix ?? spec.target.maxNetworkPrefix;
+  const own = config.tool[spec.name] as { max_network_prefix?: number } | undefined;
+  return own?.max_network_prefix ?? spec.target.maxNetworkPrefix;
 }
 
 export function isEnabled(config: Readonly<Config>, name: string): boolean {
