@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { describe, it } from "node:test";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { probeSandbox } from "../../src/exec/bwrap.js";
+import { processesMatching, waitFor } from "../helpers.js";
+
+const CLI = new URL("../../dist/cli.js", import.meta.url).pathname;
+const LIMITS_SCAN = new URL("../fixtures/scan-in-limits-mode.ts", import.meta.url).pathname;
+const sandbox = probeSandbox(true);
+
+function slowPorts(): string {
+  return `${30_000 + Math.floor(Math.random() * 20_000)}-65000`;
+}
+
+describe("no tool process outlives a SIGKILLed server", () => {
+  it(
+    "with bwrap: the sandbox's pid namespace dies with the server",
+    { skip: sandbox.mode === "bwrap" ? false : `bwrap unavailable: ${sandbox.reason}` },
+    async () => {
+      const ports = slowPorts();
+      const transport = new StdioClientTransport({
+        command: process.execPath,
+        args: [CLI, "serve"],
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          MCP_SECURITY_ALLOWED_TARGETS: "loopback",
+          LOG_LEVEL: "error",
+        },
+        stderr: "ignore",
+      });
+      const client = new Client({ name: "orphan-test", version: "1.0.0" });
+      await client.connect(transport);
+      const call = client.callTool({
+        name: "nmap",
+        arguments: { target: "127.0.0.1", ports, extra_args: "--scan-delay 1s -Pn" },
+      });
+      call.catch(() => undefined);
+      assert.ok(
+        await waitFor(() => processesMatching("/usr/bin/nmap", ports).length > 0, 10_000),
+        "nmap never started",
+      );
+      assert.ok(processesMatching("bwrap", "/usr/bin/nmap", ports).length > 0, "nmap runs under bwrap");
+      process.kill(transport.pid ?? 0, "SIGKILL");
+      assert.ok(
+        await waitFor(() => processesMatching("/usr/bin/nmap", ports).length === 0, 5000),
+        "nmap outlived the server",
+      );
+      await client.close().catch(() => undefined);
+    },
+  );
+
+  it("without bwrap: setpriv's parent-death signal takes nmap along", async () => {
+    const ports = slowPorts();
+    const server = spawn(process.execPath, ["--import", "tsx", LIMITS_SCAN, ports], { stdio: "ignore" });
+    assert.ok(
+      await waitFor(() => processesMatching("/usr/bin/nmap", ports).length > 0, 15_000),
+      "nmap never started",
+    );
+    assert.equal(processesMatching("bwrap", ports).length, 0, "limits mode does not use bwrap");
+    server.kill("SIGKILL");
+    assert.ok(
+      await waitFor(() => processesMatching("/usr/bin/nmap", ports).length === 0, 5000),
+      "nmap outlived the server",
+    );
+  });
+});
