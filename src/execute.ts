@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { toolSetting, type Deps } from "./deps.js";
 import type { Denial } from "./errors.js";
@@ -226,8 +226,17 @@ function describeFailure(
     };
   if (outcome.returncode !== 0) {
     const tail = outcome.stderr.trim().split("\n").slice(-5).join("\n").slice(-800);
-    const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with code ${outcome.returncode}`;
+    const how = outcome.signal
+      ? `was killed by ${outcome.signal}`
+      : `exited with code ${outcome.returncode}${signalHint(outcome.returncode)}`;
     return { type: "execution_error", message: `${tool} ${how}${tail ? `: ${tail}` : ""}` };
   }
   return null;
+}
+
+/** bwrap and shells report a child killed by signal N as exit code 128+N. */
+function signalHint(code: number | null): string {
+  if (code === null || code <= 128 || code > 128 + 64) return "";
+  const name = Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0];
+  return name ? ` (killed by ${name})` : "";
 }

@@ -69,12 +69,25 @@ async function prepare(spec: AnyToolSpec, rawInput: unknown, deps: Deps): Promis
   if (!parsedInput.success) return deny("validation_error", describeInputIssues(spec, parsedInput.error));
   const input = parsedInput.data;
 
+  const binary = deps.findBinary(spec.binary);
+  if (binary === null)
+    return deny(
+      "not_found",
+      `${spec.binary} is not installed (looked in the server's PATH); install it, e.g. apt-get install ${spec.binary}`,
+    );
+  const rawVia = await rawSocketSource(deps, binary);
+  if (spec.requiresRaw && rawVia === null)
+    return deny(
+      "execution_error",
+      `${spec.name} needs raw sockets: this server process lacks CAP_NET_RAW${deps.sandbox.mode === "bwrap" ? " (file capabilities do not apply inside the bwrap sandbox)" : ` and so does ${binary}`}. Run the server as root or with CAP_NET_RAW, or without bwrap: setcap cap_net_raw+ep ${binary}`,
+    );
+
   const extra = extraWords(input.extra_args, config.security.max_args_length);
   if (!extra.ok) return extra;
   const words: ArgWord[] = [...spec.fieldWords(input), ...extra.value];
   const flags = parseFlags(words, spec.grammar, {
     allowIntrusive: config.security.allow_intrusive,
-    netRaw: deps.netRaw,
+    netRaw: rawVia !== null,
   });
   if (!flags.ok) return flags;
 
@@ -86,27 +99,22 @@ async function prepare(spec: AnyToolSpec, rawInput: unknown, deps: Deps): Promis
     config,
     flags: flags.value,
     allowIntrusive: config.security.allow_intrusive,
-    netRaw: deps.netRaw,
+    rawVia,
     catalogs: deps.catalogs,
   });
   if (!args.ok) return args;
-  const binary = deps.findBinary(spec.binary);
-  if (binary === null)
-    return deny(
-      "not_found",
-      `${spec.binary} is not installed (looked in the server's PATH); install it, e.g. apt-get install ${spec.binary}`,
-    );
   const raw = spec.requiresRaw === true || flags.value.some((f) => f.rule.requiresRaw === true);
-  if (spec.requiresRaw && !deps.netRaw) {
-    // File capabilities do not apply under bwrap (it sets no_new_privs), so only the server's own count there.
-    const fileCaps = deps.sandbox.mode === "limits" && (await deps.binaryHasNetRaw(binary));
-    if (!fileCaps)
-      return deny(
-        "execution_error",
-        `${spec.name} needs raw sockets: this server process lacks CAP_NET_RAW${deps.sandbox.mode === "bwrap" ? " (file capabilities do not apply inside the bwrap sandbox)" : ` and so does ${binary}`}. Run the server as root or with CAP_NET_RAW, or without bwrap: setcap cap_net_raw+ep ${binary}`,
-      );
-  }
   return ok({ input, target: target.value, args: args.value, binary, raw });
+}
+
+/**
+ * Where this tool's raw sockets would come from: the server's own CAP_NET_RAW, or the binary's file
+ * capability. The latter does not apply under bwrap, which sets no_new_privs.
+ */
+async function rawSocketSource(deps: Deps, binary: string): Promise<"process" | "file" | null> {
+  if (deps.netRaw) return "process";
+  if (deps.sandbox.mode === "limits" && (await deps.binaryHasNetRaw(binary))) return "file";
+  return null;
 }
 
 function describeInputIssues(spec: AnyToolSpec, error: z.ZodError): string {

@@ -154,7 +154,8 @@ function plan(input: NmapInput, ctx: PlanContext): Outcome<string[]> {
     "--stats-every",
     "2s",
     "-n",
-    ...(ctx.netRaw ? [] : ["--unprivileged"]),
+    // nmap decides by uid: tell it when raw sockets come from its file capability, or are not there at all.
+    ...(ctx.rawVia === "process" ? [] : ctx.rawVia === "file" ? ["--privileged"] : ["--unprivileged"]),
     ...(target.family === 6 ? ["-6"] : []),
     ...(hasScanType ? [] : ["-sT"]),
     ...flagsToArgv(ctx.flags),

@@ -66,7 +66,8 @@ export interface PlanContext {
   readonly config: Readonly<Config>;
   readonly flags: readonly ParsedFlag[];
   readonly allowIntrusive: boolean;
-  readonly netRaw: boolean;
+  /** Raw sockets for this call: from the server's capabilities, the binary's file capability, or none. */
+  readonly rawVia: "process" | "file" | null;
   readonly catalogs: Catalogs;
 }
 

@@ -81,3 +81,62 @@ describe("the sandbox", () => {
     assert.match(result.fields.error ?? "", /sandbox\.required.*no bwrap in this test/);
   });
 });
+
+describe("raw sockets per tool", () => {
+  const tool = fixtureTool("outcome.sh", { requiresRaw: true });
+  const unprivileged = { netRaw: false, tools: [tool] } as const;
+
+  it("a binary's file capability counts without bwrap", async () => {
+    const deps = makeDeps(LOOPBACK, {
+      ...unprivileged,
+      sandbox: { mode: "limits", reason: "test" },
+      binaryHasNetRaw: () => Promise.resolve(true),
+    });
+    const result = await invokeTool(tool, { target: "127.0.0.1", behaviour: "ok" }, deps, { via: "test" });
+    assert.equal(result.fields.error_type, null, result.fields.error ?? "");
+  });
+
+  it("but not under bwrap, which sets no_new_privs: refused before anything runs, with the remedy", async () => {
+    const deps = makeDeps(LOOPBACK, {
+      ...unprivileged,
+      sandbox: { mode: "bwrap", reason: null },
+      binaryHasNetRaw: () => Promise.resolve(true),
+    });
+    const result = await invokeTool(tool, { target: "127.0.0.1", behaviour: "ok" }, deps, { via: "test" });
+    assert.equal(result.fields.error_type, "execution_error");
+    assert.match(result.fields.error ?? "", /file capabilities do not apply inside the bwrap sandbox/);
+    assert.deepEqual(result.fields.command, []);
+  });
+
+  it("nmap is told --privileged when its raw sockets come from a file capability", async () => {
+    const deps = makeDeps(LOOPBACK, {
+      netRaw: false,
+      sandbox: { mode: "limits", reason: "test" },
+      binaryHasNetRaw: () => Promise.resolve(true),
+    });
+    const nmap = deps.tools.find((t) => t.name === "nmap");
+    assert.ok(nmap);
+    const result = await invokeTool(nmap, { target: "127.0.0.1", ports: "1" }, deps, { via: "test" });
+    assert.ok(result.fields.command.includes("--privileged"), result.fields.command.join(" "));
+  });
+});
+
+describe("exit codes and signals", () => {
+  const tool = fixtureTool("outcome.sh");
+  const deps = makeDeps(LOOPBACK, { tools: [tool] });
+  const cases: [string, number | null, RegExp][] = [
+    ["exit:1", 1, /exited with code 1: exiting 1/],
+    ["exit:2", 2, /exited with code 2/],
+    ["exit:127", 127, /exited with code 127/],
+    ["exit:255", 255, /exited with code 255/],
+    ["crash", null, /SIGSEGV/],
+  ];
+  for (const [behaviour, code, message] of cases) {
+    it(`${behaviour} is an execution_error naming how it ended`, async () => {
+      const result = await invokeTool(tool, { target: "127.0.0.1", behaviour }, deps, { via: "test" });
+      assert.equal(result.fields.error_type, "execution_error");
+      if (code !== null) assert.equal(result.fields.returncode, code);
+      assert.match(result.fields.error ?? "", message);
+    });
+  }
+});
