@@ -4,7 +4,10 @@ import { findBinary } from "./exec/binaries.js";
 import { probeSandbox, type SandboxStatus } from "./exec/bwrap.js";
 import { binaryHasNetRaw, hasNetRaw } from "./exec/privileges.js";
 import { ProcessReaper } from "./exec/reaper.js";
+import { homedir } from "node:os";
+import { AuditLog, defaultAuditPath, noAudit, type AuditSink } from "./observability/audit.js";
 import { createLogger, type Logger } from "./observability/log.js";
+import { createMetrics, noMetrics, type Metrics } from "./observability/metrics.js";
 import { systemResolver } from "./policy/resolve.js";
 import type { Scope } from "./policy/scope.js";
 import type { Resolver } from "./policy/target.js";
@@ -34,50 +37,74 @@ export interface Deps {
   readonly findBinary: (name: string) => string | null;
   /** Whether a binary can open raw sockets by its own file capabilities. */
   readonly binaryHasNetRaw: (binary: string) => Promise<boolean>;
+  readonly metrics: Metrics;
+  readonly audit: AuditSink;
 }
 
+/**
+ * Builds the deps for a config. Stateful parts (reaper, limiters, breakers, metrics, audit) come from
+ * `overrides` when given, which is how a config reload keeps running calls, breaker state and counters.
+ */
 export function createDeps(loaded: LoadedConfig, overrides: Partial<Deps> = {}): Deps {
   const { config } = loaded;
   const tools = overrides.tools ?? TOOLS;
   const netRaw = overrides.netRaw ?? hasNetRaw();
-  const { queue_size: queueSize } = config.tool;
-  const limiters = new Map(
-    tools.map((spec) => [spec.name, new Limiter(toolSetting(config, spec.name, "concurrency"), queueSize)]),
-  );
   const log = overrides.log ?? createLogger(config.logging.level);
-  const breakers = new Map(
-    tools.map((spec) => [
-      spec.name,
-      new CircuitBreaker({
-        failureThreshold: config.circuit_breaker.failure_threshold,
-        recoveryMs: config.circuit_breaker.recovery_timeout * 1000,
-        maxRecoveryMs: config.circuit_breaker.max_recovery_timeout * 1000,
-        onTransition: (from, to) => {
-          log.warn({ tool: spec.name, from_state: from, to_state: to }, `circuit breaker ${from} -> ${to}`);
-        },
+  const metrics = overrides.metrics ?? (config.metrics.enabled ? createMetrics() : noMetrics);
+  const sandbox = overrides.sandbox ?? probeSandbox(netRaw);
+  metrics.sandboxMode(sandbox.mode);
+  const limiters =
+    overrides.limiters ??
+    new Map(
+      tools.map((spec) => [
+        spec.name,
+        new Limiter(toolSetting(config, spec.name, "concurrency"), config.tool.queue_size),
+      ]),
+    );
+  const breakers =
+    overrides.breakers ??
+    new Map(
+      tools.map((spec) => {
+        metrics.breakerState(spec.name, "closed");
+        const breaker = new CircuitBreaker({
+          failureThreshold: config.circuit_breaker.failure_threshold,
+          recoveryMs: config.circuit_breaker.recovery_timeout * 1000,
+          maxRecoveryMs: config.circuit_breaker.max_recovery_timeout * 1000,
+          onTransition: (from, to) => {
+            metrics.breakerTransition(spec.name, from, to);
+            log.warn({ tool: spec.name, from_state: from, to_state: to }, `circuit breaker ${from} -> ${to}`);
+          },
+        });
+        return [spec.name, breaker] as const;
       }),
-    ]),
-  );
+    );
   return {
     config,
     scope: loaded.scope,
-    log,
-    resolver: systemResolver(config.security.resolve_timeout * 1000),
-    reaper: new ProcessReaper(),
+    tools,
     netRaw,
-    sandbox: overrides.sandbox ?? probeSandbox(netRaw),
-    catalogs: {
+    log,
+    metrics,
+    sandbox,
+    limiters,
+    breakers,
+    resolver: overrides.resolver ?? systemResolver(config.security.resolve_timeout * 1000),
+    reaper: overrides.reaper ?? new ProcessReaper(),
+    globalLimiter:
+      overrides.globalLimiter ??
+      new Limiter(config.tool.global_concurrency, config.tool.queue_size * tools.length),
+    catalogs: overrides.catalogs ?? {
       nmapScripts: once(loadNmapScripts),
       wordlist: (name) =>
         findWordlist(name, config.tool.gobuster.wordlist_dirs, config.tool.gobuster.max_wordlist_bytes),
     },
-    tools,
-    limiters,
-    globalLimiter: new Limiter(config.tool.global_concurrency, queueSize * tools.length),
-    breakers,
-    findBinary,
-    binaryHasNetRaw: (binary) => Promise.resolve(binaryHasNetRaw(binary)),
-    ...overrides,
+    findBinary: overrides.findBinary ?? findBinary,
+    binaryHasNetRaw: overrides.binaryHasNetRaw ?? ((binary) => Promise.resolve(binaryHasNetRaw(binary))),
+    audit:
+      overrides.audit ??
+      (config.audit.enabled
+        ? new AuditLog(config.audit.path ?? defaultAuditPath(process.env, homedir()), config.audit.max_size)
+        : noAudit),
   };
 }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { isEnabled, type Deps } from "./deps.js";
 import { execute, type Prepared } from "./execute.js";
@@ -7,13 +7,17 @@ import { parseFlags, type ArgWord } from "./policy/flags.js";
 import { splitArgs } from "./policy/split-args.js";
 import { checkTarget } from "./target-check.js";
 import { refusedResult, type ToolResult } from "./result.js";
-import type { AnyToolSpec, CommonInput, ProgressUpdate } from "./tools/spec.js";
+import type { Logger } from "./observability/log.js";
+import type { ResultFields } from "./result.js";
+import type { AnyToolSpec, Checked, CommonInput, ProgressUpdate } from "./tools/spec.js";
 
 export interface CallContext {
   readonly signal?: AbortSignal;
   readonly onProgress?: (update: ProgressUpdate) => void;
-  /** Which door the call came through, for logs. */
+  /** Which door the call came through, for logs and the audit log. */
   readonly via: string;
+  /** Who called: an API key's id over HTTP (never the key); the transport otherwise. */
+  readonly client?: string;
 }
 
 /**
@@ -30,9 +34,12 @@ export async function invokeTool(
   const correlationId = readCorrelationId(rawInput) ?? randomUUID();
   const rawTarget = (rawInput as { target?: unknown } | null)?.target;
   const log = deps.log.child({ tool: spec.name, correlation_id: correlationId, via: ctx.via });
+  deps.metrics.callStarted(spec.name);
   let result: ToolResult;
+  let addresses: readonly string[] = [];
   try {
     const prepared = await prepare(spec, rawInput, deps);
+    if (prepared.ok) addresses = addressesOf(prepared.value.target);
     result = prepared.ok
       ? await execute(spec, prepared.value, deps, { ...ctx, correlationId })
       : refusedResult(spec.name, rawTarget, correlationId, prepared.denial);
@@ -43,17 +50,58 @@ export async function invokeTool(
       message: `internal error: ${error instanceof Error ? error.message : String(error)}`,
     });
   }
+  const seconds = Number(((performance.now() - started) / 1000).toFixed(3));
   const { fields } = result;
+  deps.metrics.callEnded(spec.name, fields.error_type, seconds);
+  recordAudit(deps, ctx, fields, addresses, seconds, log);
   log.info(
-    {
-      target: fields.target,
-      error_type: fields.error_type,
-      returncode: fields.returncode,
-      seconds: Number(((performance.now() - started) / 1000).toFixed(3)),
-    },
+    { target: fields.target, error_type: fields.error_type, returncode: fields.returncode, seconds },
     fields.error_type === null ? "tool call succeeded" : `tool call ended: ${fields.error_type}`,
   );
   return result;
+}
+
+function addressesOf(target: Checked): readonly string[] {
+  switch (target.kind) {
+    case "host":
+      return target.host.addresses.length > 0 ? target.host.addresses : [target.host.argument];
+    case "url":
+      return target.url.host.addresses;
+    case "domain":
+      return [];
+  }
+}
+
+function recordAudit(
+  deps: Deps,
+  ctx: CallContext,
+  fields: ResultFields,
+  addresses: readonly string[],
+  seconds: number,
+  log: Logger,
+): void {
+  const output = fields.stdout + fields.stderr;
+  try {
+    deps.audit.record({
+      time: new Date().toISOString(),
+      via: ctx.via,
+      client: ctx.client ?? ctx.via,
+      correlation_id: fields.correlation_id ?? "",
+      tool: fields.tool,
+      target: fields.target,
+      addresses,
+      command: fields.command,
+      decision: fields.command.length > 0 ? "ran" : "refused",
+      error_type: fields.error_type,
+      duration_seconds: seconds,
+      returncode: fields.returncode,
+      output_bytes: Buffer.byteLength(output),
+      output_sha256: fields.command.length > 0 ? createHash("sha256").update(output).digest("hex") : null,
+    });
+  } catch (error) {
+    // The call already happened; losing its record is an operator alarm, not the caller's problem.
+    log.error({ err: error }, "audit record could not be written");
+  }
 }
 
 function readCorrelationId(rawInput: unknown): string | null {

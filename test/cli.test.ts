@@ -11,7 +11,12 @@ const SERVICES = new URL("./fixtures/lab-services.mjs", import.meta.url).pathnam
 
 function cli(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", MCP_SECURITY_ALLOWED_TARGETS: "loopback", ...env },
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      MCP_SECURITY_ALLOWED_TARGETS: "loopback",
+      MCP_AUDIT_ENABLED: "false",
+      ...env,
+    },
     encoding: "utf8",
     timeout: 60_000,
   });
@@ -76,6 +81,7 @@ describe("security-mcp CLI", () => {
         env: {
           PATH: process.env.PATH ?? "/usr/bin:/bin",
           MCP_SECURITY_ALLOWED_TARGETS: "loopback",
+          MCP_AUDIT_ENABLED: "false",
           MCP_TOOL_KILL_GRACE_PERIOD: "1",
         },
         stdio: "ignore",

@@ -8,9 +8,12 @@ import { createLogger } from "../src/observability/log.js";
 import type { Resolver } from "../src/policy/target.js";
 import { createServer as createMcpServer } from "../src/server.js";
 
-/** Deps from built-in defaults plus the given environment, logging only errors. */
+/** Deps from built-in defaults plus the given environment, logging only errors, no audit file unless asked. */
 export function makeDeps(env: Record<string, string> = {}, overrides: Partial<Deps> = {}): Deps {
-  return createDeps(loadConfig({ env }), { log: createLogger("error"), ...overrides });
+  return createDeps(loadConfig({ env: { MCP_AUDIT_ENABLED: "false", ...env } }), {
+    log: createLogger("error"),
+    ...overrides,
+  });
 }
 
 /** A resolver answering from a table, so policy tests never send a DNS query. */

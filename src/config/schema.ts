@@ -127,7 +127,12 @@ export const configSchema = z
       .strict()
       .prefault({}),
     audit: z
-      .object({ enabled: z.boolean().default(true), path: z.string().min(1).optional() })
+      .object({
+        enabled: z.boolean().default(true),
+        path: z.string().min(1).optional(),
+        /** Bytes per file before it rotates (the chain continues in the next file). */
+        max_size: int(1024, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
+      })
       .strict()
       .prefault({}),
   })

@@ -26,6 +26,7 @@ describe("no tool process outlives a SIGKILLed server", () => {
         env: {
           PATH: process.env.PATH ?? "/usr/bin:/bin",
           MCP_SECURITY_ALLOWED_TARGETS: "loopback",
+          MCP_AUDIT_ENABLED: "false",
           LOG_LEVEL: "error",
         },
         stderr: "ignore",

@@ -49,7 +49,12 @@ describe("scanners in a sealed lab", { skip: unavailable ?? false }, () => {
     const transport = new StdioClientTransport({
       command,
       args,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LOG_LEVEL: "error", MCP_TOOL_KILL_GRACE_PERIOD: "1" },
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        LOG_LEVEL: "error",
+        MCP_TOOL_KILL_GRACE_PERIOD: "1",
+        MCP_AUDIT_ENABLED: "false",
+      },
       stderr: "inherit",
     });
     client = new Client({ name: "lab-test", version: "1.0.0" });
@@ -73,7 +78,11 @@ describe("scanners in a sealed lab", { skip: unavailable ?? false }, () => {
       JSON.stringify({ ports: "8080,8081,8082", wait: 2 }),
       "--json",
     ]);
-    const run = spawnSync(argv[0] ?? "", argv.slice(1), { encoding: "utf8", timeout: 60_000 });
+    const run = spawnSync(argv[0] ?? "", argv.slice(1), {
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { ...process.env, MCP_AUDIT_ENABLED: "false" },
+    });
     assert.equal(run.status, 0, run.stderr);
     const result = JSON.parse(run.stdout) as ResultFields;
     const parsed = result.parsed as MasscanParsed;

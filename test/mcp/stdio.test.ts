@@ -26,6 +26,7 @@ describe("the built CLI over stdio, driven by the SDK's stdio client", () => {
       env: {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
         MCP_SECURITY_ALLOWED_TARGETS: "loopback",
+        MCP_AUDIT_ENABLED: "false",
         LOG_LEVEL: "info",
       },
       stderr: "pipe",
@@ -97,6 +98,7 @@ describe("stdio server shutdown", () => {
       env: {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
         MCP_SECURITY_ALLOWED_TARGETS: "loopback",
+        MCP_AUDIT_ENABLED: "false",
         MCP_SERVER_SHUTDOWN_GRACE_PERIOD: "1",
         LOG_LEVEL: "error",
       },
