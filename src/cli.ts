@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { auditCommand } from "./commands/audit.js";
 import { runCommand } from "./commands/run.js";
 import { printError, printLine } from "./commands/output.js";
 import { toolsCommand } from "./commands/tools.js";
@@ -17,6 +18,7 @@ Usage:
   security-mcp validate [--config FILE]
   security-mcp tools [--json] [--config FILE]
   security-mcp run TOOL --target T [--args "..."] [--input JSON] [--timeout SEC] [--json] [--config FILE]
+  security-mcp audit verify FILE
 
 Config: built-in defaults < YAML (--config or MCP_CONFIG_FILE) < environment (MCP_<SECTION>_<KEY>).`;
 
@@ -79,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
     (command === undefined && !values.help ? printError : printLine)(USAGE);
     return command === undefined && !values.help ? 2 : 0;
   }
+  // Verifying an audit file needs no config: an auditor may run it anywhere.
+  if (command === "audit") return auditCommand(rest[0], rest[1]);
   let loaded: LoadedConfig;
   try {
     loaded = loadConfig({
