@@ -8,6 +8,7 @@ import { validateCommand } from "./commands/validate.js";
 import { ConfigError, loadConfig, type LoadedConfig } from "./config/load.js";
 import { createDeps } from "./deps.js";
 import { createLogger } from "./observability/log.js";
+import { Runtime } from "./runtime.js";
 import { serveStdio } from "./transports/stdio.js";
 import { VERSION } from "./version.js";
 
@@ -83,9 +84,8 @@ async function main(argv: string[]): Promise<number> {
   }
   // Verifying an audit file needs no config: an auditor may run it anywhere.
   if (command === "audit") return auditCommand(rest[0], rest[1]);
-  let loaded: LoadedConfig;
-  try {
-    loaded = loadConfig({
+  const load = (): LoadedConfig =>
+    loadConfig({
       ...(values.config === undefined ? {} : { file: values.config }),
       env: process.env,
       overrides: {
@@ -94,6 +94,9 @@ async function main(argv: string[]): Promise<number> {
         "server.port": values.port === undefined ? undefined : Number(values.port),
       },
     });
+  let loaded: LoadedConfig;
+  try {
+    loaded = load();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     printError(`config error: ${error.message}`);
@@ -108,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
         printError("the HTTP transport is not available in this version yet; use --transport stdio");
         return 2;
       }
-      await serveStdio(deps);
+      await serveStdio(new Runtime(deps, load), loaded.file);
       return -1;
     case "validate":
       return validateCommand(deps, loaded.file);

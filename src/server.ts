@@ -1,17 +1,23 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   CallToolRequestSchema,
+  ErrorCode,
+  ListResourcesRequestSchema,
   ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
   type CallToolResult,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { isEnabled, type Deps } from "./deps.js";
 import { invokeTool } from "./pipeline.js";
+import type { HealthReport } from "./observability/health.js";
 import { refusedResult, resultSchema, type ToolResult } from "./result.js";
 import type { AnyToolSpec } from "./tools/spec.js";
 
 export const SERVER_NAME = "security-mcp-server";
+export const HEALTH_URI = "health://status";
 
 /** The JSON Schemas a client sees for a tool; also what the schema snapshot test pins. */
 export function describeTool(spec: AnyToolSpec): Tool {
@@ -42,30 +48,38 @@ export function toCallToolResult(result: ToolResult): CallToolResult {
  * An MCP server whose tools/list and tools/call go through the pipeline. We register the low-level
  * handlers ourselves so input validation, refusals and results have one shape (error_type included).
  */
-// eslint-disable-next-line @typescript-eslint/no-deprecated -- see below
-export function createServer(deps: Deps, version: string): { server: Server; close: () => Promise<void> } {
+export function createServer(
+  source: Deps | (() => Deps),
+  version: string,
+  options: { health?: () => Promise<HealthReport> } = {},
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the low-level Server on purpose, see below
+): { server: Server; close: () => Promise<void> } {
+  // A long-running server reads the current deps for every request, so a config reload applies to new calls.
+  const current = typeof source === "function" ? source : () => source;
   // The low-level Server on purpose: our pipeline validates input and shapes every result itself.
   // eslint-disable-next-line @typescript-eslint/no-deprecated
   const server = new Server(
     { name: SERVER_NAME, version, title: "Security MCP Server" },
     {
-      capabilities: { tools: { listChanged: true } },
+      capabilities: { tools: { listChanged: true }, ...(options.health ? { resources: {} } : {}) },
       instructions:
         "Network-security tools restricted to a configured scope. Every call is checked: targets must be inside security.allowed_targets and options on each tool's allowlist. Refusals explain what is allowed.",
     },
   );
-  const enabled = (): AnyToolSpec[] => deps.tools.filter((spec) => isEnabled(deps.config, spec.name));
-  const described = new Map(deps.tools.map((spec) => [spec.name, describeTool(spec)]));
+  const enabled = (deps: Deps): AnyToolSpec[] =>
+    deps.tools.filter((spec) => isEnabled(deps.config, spec.name));
+  const described = new Map(current().tools.map((spec) => [spec.name, describeTool(spec)]));
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: enabled().flatMap((spec) => described.get(spec.name) ?? []),
+    tools: enabled(current()).flatMap((spec) => described.get(spec.name) ?? []),
   }));
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const deps = current();
     const { name, arguments: args } = request.params;
-    const spec = enabled().find((s) => s.name === name);
+    const spec = enabled(deps).find((s) => s.name === name);
     if (!spec) {
-      const known = enabled()
+      const known = enabled(deps)
         .map((s) => s.name)
         .join(", ");
       return toCallToolResult(
@@ -96,6 +110,27 @@ export function createServer(deps: Deps, version: string): { server: Server; clo
     });
     return toCallToolResult(result);
   });
+
+  const health = options.health;
+  if (health) {
+    server.setRequestHandler(ListResourcesRequestSchema, () => ({
+      resources: [
+        {
+          uri: HEALTH_URI,
+          name: "health",
+          title: "Server health",
+          mimeType: "application/json",
+          description: "Health checks by priority, as /health reports them",
+        },
+      ],
+    }));
+    server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+      if (request.params.uri !== HEALTH_URI)
+        throw new McpError(ErrorCode.InvalidParams, `unknown resource ${request.params.uri}`);
+      const report = await health();
+      return { contents: [{ uri: HEALTH_URI, mimeType: "application/json", text: JSON.stringify(report) }] };
+    });
+  }
 
   return {
     server,

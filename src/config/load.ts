@@ -209,12 +209,19 @@ function compileScope(config: Config, sources: Map<string, string>): Scope {
   return { allowed: compile("allowed_targets"), excluded: compile("excluded_targets") };
 }
 
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || (isIP(host) === 4 && host.startsWith("127."));
+}
+
 function checkBind(config: Config): void {
-  const host = config.server.host;
-  const loopback = host === "localhost" || host === "::1" || (isIP(host) === 4 && host.startsWith("127."));
-  if (config.server.transport === "http" && !loopback && config.security.api_keys.length === 0)
+  const noKeys = config.security.api_keys.length === 0;
+  if (config.server.transport === "http" && !isLoopback(config.server.host) && noKeys)
     throw new ConfigError(
-      `config key server.host = ${JSON.stringify(host)} binds HTTP beyond loopback without security.api_keys; set MCP_SECURITY_API_KEYS or bind 127.0.0.1`,
+      `config key server.host = ${JSON.stringify(config.server.host)} binds HTTP beyond loopback without security.api_keys; set MCP_SECURITY_API_KEYS or bind 127.0.0.1`,
+    );
+  if (config.metrics.port !== undefined && !isLoopback(config.metrics.host) && noKeys)
+    throw new ConfigError(
+      `config key metrics.host = ${JSON.stringify(config.metrics.host)} exposes metrics beyond loopback without security.api_keys; set MCP_SECURITY_API_KEYS or bind 127.0.0.1`,
     );
 }
 

@@ -117,7 +117,12 @@ export const configSchema = z
       .strict()
       .prefault({}),
     metrics: z
-      .object({ enabled: z.boolean().default(true) })
+      .object({
+        enabled: z.boolean().default(true),
+        /** In stdio mode, an optional HTTP listener for /metrics and /health (unset: none). */
+        host: z.string().min(1).default("127.0.0.1"),
+        port: int(0, 65_535).optional(),
+      })
       .strict()
       .prefault({}),
     logging: z

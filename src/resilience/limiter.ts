@@ -7,9 +7,25 @@ export class Limiter {
   readonly #queue: { grant: () => void; reject: (reason: Error) => void }[] = [];
 
   constructor(
-    readonly capacity: number,
-    readonly maxQueue: number,
+    private capacityNow: number,
+    private maxQueueNow: number,
   ) {}
+
+  get capacity(): number {
+    return this.capacityNow;
+  }
+
+  /** A config reload changes the limits; running calls keep their slots, waiters get new room at once. */
+  resize(capacity: number, maxQueue: number): void {
+    this.capacityNow = capacity;
+    this.maxQueueNow = maxQueue;
+    while (this.#active < this.capacityNow) {
+      const next = this.#queue.shift();
+      if (!next) break;
+      this.#active++;
+      next.grant();
+    }
+  }
 
   get active(): number {
     return this.#active;
@@ -25,12 +41,12 @@ export class Limiter {
    */
   acquire(signal?: AbortSignal, waitMs?: number): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(new Error("aborted"));
-    if (this.#active < this.capacity) {
+    if (this.#active < this.capacityNow) {
       this.#active++;
       return Promise.resolve(this.#releaser());
     }
-    if (this.#queue.length >= this.maxQueue)
-      return Promise.reject(new LimiterFull(this.capacity, this.maxQueue));
+    if (this.#queue.length >= this.maxQueueNow)
+      return Promise.reject(new LimiterFull(this.capacityNow, this.maxQueueNow));
     return new Promise((resolve, reject) => {
       const leave = (reason: Error): void => {
         const index = this.#queue.indexOf(entry);
@@ -66,7 +82,8 @@ export class Limiter {
     return () => {
       if (released) return;
       released = true;
-      const next = this.#queue.shift();
+      // After a shrinking reload, slots above the new capacity are given back instead of handed on.
+      const next = this.#active > this.capacityNow ? undefined : this.#queue.shift();
       if (next) next.grant();
       else this.#active--;
     };
