@@ -13,12 +13,12 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 # command -> Debian package: the tools, prlimit/setpriv/bwrap for limits and the sandbox, getcap to see
-# file capabilities, and what the
-# tests use (ip for the sealed lab, dnsmasq as the lab's DNS server)
+# file capabilities, and what the tests use (ip for the sealed lab, dnsmasq as the lab's DNS server,
+# prometheus to scrape the server for real)
 declare -A packages=(
   [nmap]=nmap [masscan]=masscan [gobuster]=gobuster
   [prlimit]=util-linux [setpriv]=util-linux [bwrap]=bubblewrap [getcap]=libcap2-bin
-  [ip]=iproute2 [dnsmasq]=dnsmasq-base
+  [ip]=iproute2 [dnsmasq]=dnsmasq-base [prometheus]=prometheus
 )
 missing=()
 for command in "${!packages[@]}"; do

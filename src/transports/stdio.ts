@@ -27,10 +27,15 @@ export async function serveStdio(runtime: Runtime, configFile: string | undefine
     if (enabledToolNames(previous) !== enabledToolNames(next))
       void server.sendToolListChanged().catch(() => undefined);
   });
+  // Health reports the outcome of every reload attempt at once, not at the next interval.
+  const reload = (reason: string): void => {
+    runtime.reload(reason);
+    void health.refresh();
+  };
   const stopWatching = configFile
-    ? watchConfigFile(configFile, () => runtime.reload("config file changed"))
+    ? watchConfigFile(configFile, () => reload("config file changed"))
     : () => undefined;
-  process.on("SIGHUP", () => runtime.reload("SIGHUP"));
+  process.on("SIGHUP", () => reload("SIGHUP"));
   let closing = false;
   const shutdown = async (reason: string): Promise<void> => {
     const current = runtime.deps;
