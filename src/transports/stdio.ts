@@ -33,9 +33,13 @@ export async function serveStdio(runtime: Runtime, configFile: string | undefine
     void health.refresh();
   };
   const stopWatching = configFile
-    ? watchConfigFile(configFile, () => reload("config file changed"))
+    ? watchConfigFile(configFile, () => {
+        reload("config file changed");
+      })
     : () => undefined;
-  process.on("SIGHUP", () => reload("SIGHUP"));
+  process.on("SIGHUP", () => {
+    reload("SIGHUP");
+  });
   let closing = false;
   const shutdown = async (reason: string): Promise<void> => {
     const current = runtime.deps;
