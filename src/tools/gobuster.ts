@@ -5,7 +5,13 @@ import { GOBUSTER_GRAMMAR, MODE_FLAGS } from "./gobuster-grammar.js";
 import { GobusterLineStream, type GobusterParsed } from "./parsers/gobuster-lines.js";
 import { plainText } from "./parsers/plain-text.js";
 import { SHIPPED_WORDLIST_DIR } from "./wordlists.js";
-import { commonFields, type PlanContext, type TargetKind, type ToolSpec } from "./spec.js";
+import {
+  commonFields,
+  fieldWordCollector,
+  type PlanContext,
+  type TargetKind,
+  type ToolSpec,
+} from "./spec.js";
 
 const MODES = ["dir", "vhost", "dns"] as const;
 type Mode = (typeof MODES)[number];
@@ -83,10 +89,7 @@ function modeOf(input: GobusterInput): Mode {
 }
 
 function fieldWords(input: GobusterInput): ArgWord[] {
-  const words: ArgWord[] = [];
-  const add = (origin: string, ...texts: string[]): void => {
-    for (const text of texts) words.push({ text, origin });
-  };
+  const { words, add } = fieldWordCollector();
   if (input.extensions !== undefined) add("extensions", "-x", input.extensions.join(","));
   if (input.status_codes !== undefined) add("status_codes", "-s", input.status_codes);
   if (input.negative_status_codes !== undefined)

@@ -4,7 +4,7 @@ import { flagsToArgv, type ArgWord } from "../policy/flags.js";
 import { MASSCAN_GRAMMAR } from "./masscan-grammar.js";
 import { plainText } from "./parsers/plain-text.js";
 import { MasscanJsonStream, type MasscanParsed } from "./parsers/masscan-json.js";
-import { commonFields, hostOf, type PlanContext, type ToolSpec } from "./spec.js";
+import { commonFields, fieldWordCollector, hostOf, type PlanContext, type ToolSpec } from "./spec.js";
 
 const DEFAULT_RATE = 100;
 const DEFAULT_WAIT = 3;
@@ -61,10 +61,7 @@ const parsedSchema = z.object({
 }) satisfies z.ZodType<MasscanParsed>;
 
 function fieldWords(input: MasscanInput): ArgWord[] {
-  const words: ArgWord[] = [];
-  const add = (origin: string, ...texts: string[]): void => {
-    for (const text of texts) words.push({ text, origin });
-  };
+  const { words, add } = fieldWordCollector();
   if (input.ports !== undefined) add("ports", "-p", input.ports);
   if (input.rate !== undefined) add("rate", "--rate", String(input.rate));
   if (input.wait !== undefined) add("wait", "--wait", String(input.wait));

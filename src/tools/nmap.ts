@@ -5,7 +5,7 @@ import { NMAP_GRAMMAR, SCAN_TYPE_FLAGS } from "./nmap-grammar.js";
 import { whyScriptArgRefused } from "./nmap-script-args.js";
 import type { ScriptCatalog } from "./nmap-scripts.js";
 import { NmapXmlStream, type NmapParsed } from "./parsers/nmap-xml.js";
-import { commonFields, hostOf, type PlanContext, type ToolSpec } from "./spec.js";
+import { commonFields, fieldWordCollector, hostOf, type PlanContext, type ToolSpec } from "./spec.js";
 
 const SCAN_TYPES = {
   connect: "-sT",
@@ -121,10 +121,7 @@ const parsedSchema = z.object({
 }) satisfies z.ZodType<NmapParsed>;
 
 function fieldWords(input: NmapInput): ArgWord[] {
-  const words: ArgWord[] = [];
-  const add = (origin: string, ...texts: string[]): void => {
-    for (const text of texts) words.push({ text, origin });
-  };
+  const { words, add } = fieldWordCollector();
   if (input.ports !== undefined) add("ports", "-p", input.ports);
   if (input.top_ports !== undefined) add("top_ports", "--top-ports", String(input.top_ports));
   if (input.scan_type !== undefined) add("scan_type", SCAN_TYPES[input.scan_type]);

@@ -125,3 +125,17 @@ export interface ToolSpec<Input extends CommonInput = CommonInput, Parsed = unkn
 
 // Specs are generic over their own input; the registry only needs the common shape.
 export type AnyToolSpec = ToolSpec<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Collects typed fields as argument words, each tagged with its field name for messages. */
+export function fieldWordCollector(): {
+  readonly words: ArgWord[];
+  readonly add: (origin: string, ...texts: string[]) => void;
+} {
+  const words: ArgWord[] = [];
+  return {
+    words,
+    add: (origin, ...texts) => {
+      for (const text of texts) words.push({ text, origin });
+    },
+  };
+}

@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { probeSandbox } from "../../src/exec/bwrap.js";
 import { processesMatching, waitFor } from "../helpers.js";
+import { startStdioServer } from "../stdio-server.js";
 
-const CLI = new URL("../../dist/cli.js", import.meta.url).pathname;
 const LIMITS_SCAN = new URL("../fixtures/scan-in-limits-mode.ts", import.meta.url).pathname;
 const sandbox = probeSandbox(true);
 
@@ -20,19 +18,7 @@ describe("no tool process outlives a SIGKILLed server", () => {
     { skip: sandbox.mode === "bwrap" ? false : `bwrap unavailable: ${sandbox.reason}` },
     async () => {
       const ports = slowPorts();
-      const transport = new StdioClientTransport({
-        command: process.execPath,
-        args: [CLI, "serve"],
-        env: {
-          PATH: process.env.PATH ?? "/usr/bin:/bin",
-          MCP_SECURITY_ALLOWED_TARGETS: "loopback",
-          MCP_AUDIT_ENABLED: "false",
-          LOG_LEVEL: "error",
-        },
-        stderr: "ignore",
-      });
-      const client = new Client({ name: "orphan-test", version: "1.0.0" });
-      await client.connect(transport);
+      const { client, transport } = await startStdioServer();
       const call = client.callTool({
         name: "nmap",
         arguments: { target: "127.0.0.1", ports, extra_args: "--scan-delay 1s -Pn" },

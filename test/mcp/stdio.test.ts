@@ -7,6 +7,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { ResultFields } from "../../src/result.js";
 import type { NmapParsed } from "../../src/tools/parsers/nmap-xml.js";
 import { listenLoopback, processesMatching, waitFor, type Listener } from "../helpers.js";
+import { startStdioServer } from "../stdio-server.js";
 
 const CLI = new URL("../../dist/cli.js", import.meta.url).pathname;
 
@@ -92,20 +93,7 @@ describe("the built CLI over stdio, driven by the SDK's stdio client", () => {
 describe("stdio server shutdown", () => {
   it("on SIGTERM, running scans get server.shutdown_grace_period, then their process groups are killed", async () => {
     const ports = `${30_000 + Math.floor(Math.random() * 20_000)}-65000`;
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [CLI, "serve"],
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        MCP_SECURITY_ALLOWED_TARGETS: "loopback",
-        MCP_AUDIT_ENABLED: "false",
-        MCP_SERVER_SHUTDOWN_GRACE_PERIOD: "1",
-        LOG_LEVEL: "error",
-      },
-      stderr: "ignore",
-    });
-    const client = new Client({ name: "shutdown-test", version: "1.0.0" });
-    await client.connect(transport);
+    const { client, transport } = await startStdioServer({ MCP_SERVER_SHUTDOWN_GRACE_PERIOD: "1" });
     const pid = transport.pid;
     assert.ok(pid);
     const call = client.callTool({

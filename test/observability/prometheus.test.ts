@@ -5,11 +5,10 @@ import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { listenLoopback, waitFor, type Listener } from "../helpers.js";
+import { startStdioServer } from "../stdio-server.js";
 
-const CLI = new URL("../../dist/cli.js", import.meta.url).pathname;
 const PROMETHEUS = "/usr/bin/prometheus";
 
 async function freePort(): Promise<number> {
@@ -24,32 +23,21 @@ describe("metrics and health of a stdio server, scraped by a real Prometheus", (
   let client: Client;
   let listener: Listener;
   let metricsPort = 0;
-  let stderr = "";
+  let stderr: () => string = () => "";
 
   before(async () => {
     listener = await listenLoopback();
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [CLI, "serve"],
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        MCP_SECURITY_ALLOWED_TARGETS: "loopback",
-        MCP_AUDIT_ENABLED: "false",
-        MCP_METRICS_PORT: "0",
-        LOG_LEVEL: "info",
-      },
-      stderr: "pipe",
-    });
-    transport.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    client = new Client({ name: "metrics-test", version: "1.0.0" });
-    await client.connect(transport);
+    const server = await startStdioServer(
+      { MCP_METRICS_PORT: "0", LOG_LEVEL: "info" },
+      { captureStderr: true },
+    );
+    client = server.client;
+    stderr = () => server.stderr();
     assert.ok(
-      await waitFor(() => /127\.0\.0\.1:(\d+)\/metrics/.test(stderr), 5000),
+      await waitFor(() => /127\.0\.0\.1:(\d+)\/metrics/.test(stderr()), 5000),
       "no metrics listener announced",
     );
-    metricsPort = Number(/127\.0\.0\.1:(\d+)\/metrics/.exec(stderr)?.[1]);
+    metricsPort = Number(/127\.0\.0\.1:(\d+)\/metrics/.exec(stderr())?.[1]);
   });
   after(async () => {
     await client.close();

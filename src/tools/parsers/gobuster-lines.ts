@@ -1,3 +1,4 @@
+import { LineSplitter } from "./lines.js";
 import { plainText } from "./plain-text.js";
 
 /** Bound that keeps one parsed result small enough for a model's context. */
@@ -46,17 +47,16 @@ export function parseGobusterLine(raw: string): GobusterFinding | null {
 /** Parses gobuster's quiet output line by line as it streams. */
 export class GobusterLineStream {
   readonly result: GobusterParsed = { findings: [], truncated: false };
-  #pending = "";
+  readonly #lines = new LineSplitter((line) => {
+    this.#line(line);
+  });
 
   write(chunk: Buffer | string): void {
-    const lines = (this.#pending + chunk.toString()).split("\n");
-    this.#pending = lines.pop() ?? "";
-    for (const line of lines) this.#line(line);
+    this.#lines.write(chunk);
   }
 
   end(): GobusterParsed {
-    this.#line(this.#pending);
-    this.#pending = "";
+    this.#lines.end();
     return this.result;
   }
 

@@ -1,3 +1,4 @@
+import { LineSplitter } from "./lines.js";
 /** Bound that keeps one parsed result small enough for a model's context. */
 export const MASSCAN_MAX_RESULTS = 5000;
 
@@ -40,17 +41,16 @@ const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
  */
 export class MasscanJsonStream {
   readonly result: MasscanParsed = { results: [], truncated: false };
-  #pending = "";
+  readonly #lines = new LineSplitter((line) => {
+    this.#line(line);
+  });
 
   write(chunk: Buffer | string): void {
-    const lines = (this.#pending + chunk.toString()).split("\n");
-    this.#pending = lines.pop() ?? "";
-    for (const line of lines) this.#line(line);
+    this.#lines.write(chunk);
   }
 
   end(): MasscanParsed {
-    this.#line(this.#pending);
-    this.#pending = "";
+    this.#lines.end();
     return this.result;
   }
 
