@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, type LoadedConfig } from "./config/load.js";
 import { createDeps } from "./deps.js";
 import { createLogger } from "./observability/log.js";
 import { Runtime } from "./runtime.js";
+import { serveHttp } from "./transports/serve-http.js";
 import { serveStdio } from "./transports/stdio.js";
 import { VERSION } from "./version.js";
 
@@ -107,11 +108,9 @@ async function main(argv: string[]): Promise<number> {
   const deps = createDeps(loaded, quiet ? { log: createLogger("warn") } : {});
   switch (command) {
     case "serve":
-      if (loaded.config.server.transport === "http") {
-        printError("the HTTP transport is not available in this version yet; use --transport stdio");
-        return 2;
-      }
-      await serveStdio(new Runtime(deps, load), loaded.file);
+      if (loaded.config.server.transport === "http")
+        await serveHttp(new Runtime(deps, loaded, load), loaded.file);
+      else await serveStdio(new Runtime(deps, loaded, load), loaded.file);
       return -1;
     case "validate":
       return validateCommand(deps, loaded.file);

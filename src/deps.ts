@@ -4,6 +4,7 @@ import { findBinary } from "./exec/binaries.js";
 import { probeSandbox, type SandboxStatus } from "./exec/bwrap.js";
 import { binaryHasNetRaw, hasNetRaw } from "./exec/privileges.js";
 import { ProcessReaper } from "./exec/reaper.js";
+import { EventEmitter } from "node:events";
 import { homedir } from "node:os";
 import { AuditLog, defaultAuditPath, noAudit, type AuditSink } from "./observability/audit.js";
 import { createLogger, type Logger } from "./observability/log.js";
@@ -39,6 +40,8 @@ export interface Deps {
   readonly binaryHasNetRaw: (binary: string) => Promise<boolean>;
   readonly metrics: Metrics;
   readonly audit: AuditSink;
+  /** "tool" events (call started / ended) for live views such as the HTTP /events stream. */
+  readonly events: EventEmitter;
 }
 
 /**
@@ -100,6 +103,7 @@ export function createDeps(loaded: LoadedConfig, overrides: Partial<Deps> = {}):
     },
     findBinary: overrides.findBinary ?? findBinary,
     binaryHasNetRaw: overrides.binaryHasNetRaw ?? ((binary) => Promise.resolve(binaryHasNetRaw(binary))),
+    events: overrides.events ?? new EventEmitter(),
     audit:
       overrides.audit ??
       (config.audit.enabled

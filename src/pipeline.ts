@@ -35,6 +35,12 @@ export async function invokeTool(
   const rawTarget = (rawInput as { target?: unknown } | null)?.target;
   const log = deps.log.child({ tool: spec.name, correlation_id: correlationId, via: ctx.via });
   deps.metrics.callStarted(spec.name);
+  deps.events.emit("tool", {
+    phase: "started",
+    tool: spec.name,
+    correlation_id: correlationId,
+    via: ctx.via,
+  });
   let result: ToolResult;
   let addresses: readonly string[] = [];
   try {
@@ -53,6 +59,14 @@ export async function invokeTool(
   const seconds = Number(((performance.now() - started) / 1000).toFixed(3));
   const { fields } = result;
   deps.metrics.callEnded(spec.name, fields.error_type, seconds);
+  deps.events.emit("tool", {
+    phase: "ended",
+    tool: spec.name,
+    correlation_id: correlationId,
+    via: ctx.via,
+    error_type: fields.error_type,
+    seconds,
+  });
   recordAudit(deps, ctx, fields, addresses, seconds, log);
   log.info(
     { target: fields.target, error_type: fields.error_type, returncode: fields.returncode, seconds },

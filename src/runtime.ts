@@ -8,14 +8,19 @@ import { createDeps, isEnabled, toolSetting, type Deps } from "./deps.js";
  */
 export class Runtime {
   #deps: Deps;
+  #loaded: LoadedConfig;
   #reloadError: string | null = null;
   readonly #listeners: ((previous: Deps, next: Deps) => void)[] = [];
+  /** Tools enabled or disabled at run time (REST); they outlive config reloads until the server restarts. */
+  readonly #toggles = new Map<string, boolean>();
 
   constructor(
     initial: Deps,
+    loaded: LoadedConfig,
     private readonly load: () => LoadedConfig,
   ) {
     this.#deps = initial;
+    this.#loaded = loaded;
   }
 
   get deps(): Deps {
@@ -29,6 +34,12 @@ export class Runtime {
 
   onChange(listener: (previous: Deps, next: Deps) => void): void {
     this.#listeners.push(listener);
+  }
+
+  /** Enables or disables a tool for every transport; connected MCP clients hear tools/list_changed. */
+  setEnabled(name: string, enabled: boolean): void {
+    this.#toggles.set(name, enabled);
+    this.#apply(this.#loaded, `tool ${name} ${enabled ? "enabled" : "disabled"}`);
   }
 
   reload(reason: string): boolean {
@@ -45,6 +56,16 @@ export class Runtime {
       );
       return false;
     }
+    this.#reloadError = null;
+    previous.metrics.configReload("success");
+    this.#apply(loaded, reason);
+    return true;
+  }
+
+  #apply(fresh: LoadedConfig, reason: string): void {
+    const previous = this.#deps;
+    this.#loaded = fresh;
+    const loaded = withToggles(fresh, this.#toggles);
     const { config } = loaded;
     previous.log.level = config.logging.level;
     for (const spec of previous.tools)
@@ -68,13 +89,26 @@ export class Runtime {
       findBinary: previous.findBinary,
       binaryHasNetRaw: previous.binaryHasNetRaw,
       audit: previous.audit,
+      events: previous.events,
     });
-    this.#reloadError = null;
-    previous.metrics.configReload("success");
-    previous.log.info({ reason, scope: config.security.allowed_targets }, "config reloaded");
+    previous.log.info({ reason, scope: config.security.allowed_targets }, "configuration applied");
     for (const listener of this.#listeners) listener(previous, this.#deps);
-    return true;
   }
+}
+
+/** The config with run-time tool toggles laid over tool.include / tool.exclude. */
+function withToggles(loaded: LoadedConfig, toggles: ReadonlyMap<string, boolean>): LoadedConfig {
+  if (toggles.size === 0) return loaded;
+  const { config } = loaded;
+  let include = [...config.tool.include] as string[];
+  let exclude = [...config.tool.exclude] as string[];
+  for (const [name, enabled] of toggles) {
+    exclude = exclude.filter((n) => n !== name);
+    if (enabled && include.length > 0 && !include.includes(name)) include = [...include, name];
+    if (!enabled) exclude = [...exclude, name];
+  }
+  const tool = Object.freeze({ ...config.tool, include, exclude }) as typeof config.tool;
+  return { ...loaded, config: Object.freeze({ ...config, tool }) };
 }
 
 export function enabledToolNames(deps: Deps): string {

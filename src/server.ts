@@ -12,6 +12,7 @@ import {
 import { z } from "zod";
 import { isEnabled, type Deps } from "./deps.js";
 import { invokeTool } from "./pipeline.js";
+import type { Denial } from "./errors.js";
 import type { HealthReport } from "./observability/health.js";
 import { refusedResult, resultSchema, type ToolResult } from "./result.js";
 import type { AnyToolSpec } from "./tools/spec.js";
@@ -51,7 +52,11 @@ export function toCallToolResult(result: ToolResult): CallToolResult {
 export function createServer(
   source: Deps | (() => Deps),
   version: string,
-  options: { health?: () => Promise<HealthReport> } = {},
+  options: {
+    health?: () => Promise<HealthReport>;
+    /** A last say before a tool call runs (the HTTP rate limit); a denial becomes the call's result. */
+    admit?: (client: string) => Denial | null;
+  } = {},
   // eslint-disable-next-line @typescript-eslint/no-deprecated -- the low-level Server on purpose, see below
 ): { server: Server; close: () => Promise<void> } {
   // A long-running server reads the current deps for every request, so a config reload applies to new calls.
@@ -89,9 +94,17 @@ export function createServer(
         }),
       );
     }
+    // Over HTTP the transport hands us the caller's key id; stdio has one caller.
+    const client = extra.authInfo?.clientId;
+    const refused = options.admit?.(client ?? "stdio");
+    if (refused)
+      return toCallToolResult(
+        refusedResult(spec.name, (args as { target?: unknown } | undefined)?.target, null, refused),
+      );
     const progressToken = request.params._meta?.progressToken;
     const result = await invokeTool(spec, args ?? {}, deps, {
-      via: "mcp",
+      via: client === undefined ? "mcp" : "mcp-http",
+      ...(client === undefined ? {} : { client }),
       signal: extra.signal,
       ...(progressToken === undefined
         ? {}

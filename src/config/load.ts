@@ -55,6 +55,7 @@ export function loadConfig(options: {
     setPath(raw, key, value);
     sources.set(key, "command line");
   }
+  addKeyFile(raw);
   const result = configSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(describeIssues(result.error.issues, raw, sources));
   const config = result.data;
@@ -231,4 +232,25 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** Keys from security.api_key_file join security.api_keys; a file that cannot be read is an error (fail closed). */
+function addKeyFile(raw: Record<string, unknown>): void {
+  const security = isPlainObject(raw.security) ? raw.security : undefined;
+  const file = security?.api_key_file;
+  if (typeof file !== "string" || !security) return;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError(
+      `config key security.api_key_file = ${JSON.stringify(file)} cannot be read: ${(error as Error).message}`,
+    );
+  }
+  const keys = text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"));
+  const existing = Array.isArray(security.api_keys) ? (security.api_keys as unknown[]) : [];
+  security.api_keys = [...existing, ...keys];
 }

@@ -72,6 +72,20 @@ export const configSchema = z
         host: z.string().min(1).default("127.0.0.1"),
         port: int(0, 65_535).default(8080),
         shutdown_grace_period: int(0, 3600).default(30),
+        /** Host header values accepted besides loopback names and the bind address (DNS-rebinding defence). */
+        allowed_hosts: z.array(z.string().min(1).max(253)).default([]),
+        /** Browser origins allowed to call (CORS); none by default, never a wildcard. */
+        allowed_origins: z.array(z.string().regex(/^https?:\/\/[^/*\s]+$/)).default([]),
+        max_body_size: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+        /** MCP sessions kept at once, and seconds an idle one lives. */
+        max_sessions: int(1, 10_000).default(100),
+        session_idle_timeout: int(10, 86_400).default(900),
+        /** A new MCP server per request instead of sessions (no server-to-client notifications). */
+        stateless: z.boolean().default(false),
+        /** Tool calls per minute per API key (or per client address without keys), with bursts. */
+        rate_limit: int(1, 100_000).default(60),
+        rate_burst: int(1, 10_000).default(20),
+        max_sse_streams: int(1, 1000).default(16),
       })
       .strict()
       .prefault({}),
@@ -83,6 +97,8 @@ export const configSchema = z
         max_args_length: int(1, 65_536).default(2048),
         max_output_size: int(1024, 256 * 1024 * 1024).default(1_048_576),
         api_keys: z.array(z.string().min(16).max(512)).default([]),
+        /** A file with one API key per line, added to security.api_keys. */
+        api_key_file: z.string().min(1).optional(),
         /** Seconds a hostname lookup may take before the target is refused. */
         resolve_timeout: int(1, 60).default(5),
       })

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statfsSync } from "node:fs";
-import { cpus, freemem, tmpdir, totalmem } from "node:os";
+import { cpus, freemem, loadavg, tmpdir, totalmem } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Deps } from "../deps.js";
 import type { CheckOutcome, HealthCheck } from "./health.js";
@@ -11,22 +11,28 @@ function against(percent: number, threshold: number, what: string): CheckOutcome
   return { status: percent >= threshold ? "degraded" : "healthy", message: shown };
 }
 
-/** CPU use since the previous sample: counters only, never a blocking measurement. */
+/**
+ * CPU use since the previous sample: counters only, never a blocking measurement. Windows shorter than a
+ * second (a check right after start-up) are too noisy, so the load average stands in until one has passed.
+ */
 function cpuSampler(): () => number {
-  let last = cpus().map((c) => c.times);
+  let last = { at: Date.now(), times: cpus().map((c) => c.times) };
+  let percent = Math.min(100, (100 * (loadavg()[0] ?? 0)) / Math.max(cpus().length, 1));
   return () => {
+    if (Date.now() - last.at < 1000) return percent;
     const now = cpus().map((c) => c.times);
     let busy = 0;
     let total = 0;
     now.forEach((t, i) => {
-      const p = last[i] ?? t;
+      const p = last.times[i] ?? t;
       const idle = t.idle - p.idle;
       const all = t.user + t.nice + t.sys + t.irq + t.idle - (p.user + p.nice + p.sys + p.irq + p.idle);
       busy += all - idle;
       total += all;
     });
-    last = now;
-    return total > 0 ? (100 * busy) / total : 0;
+    last = { at: Date.now(), times: now };
+    percent = total > 0 ? (100 * busy) / total : 0;
+    return percent;
   };
 }
 
