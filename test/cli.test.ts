@@ -163,6 +163,12 @@ describe("security-mcp CLI", () => {
     assert.match(stdout, /^fail no enabled tool/m);
   });
 
+  it("serve refuses to bind HTTP beyond loopback without API keys", () => {
+    const { code, stderr } = cli(["serve", "--transport", "http", "--host", "0.0.0.0", "--port", "0"]);
+    assert.equal(code, 2);
+    assert.match(stderr, /server\.host = "0\.0\.0\.0" binds HTTP beyond loopback without security\.api_keys/);
+  });
+
   it("unknown commands and options exit 2 with usage", () => {
     assert.equal(cli(["frobnicate"]).code, 2);
     assert.match(cli(["serve", "--bogus"]).stderr, /Usage:/);

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statfsSync } from "node:fs";
-import { cpus, freemem, loadavg, tmpdir, totalmem } from "node:os";
+import { cpus, freemem, tmpdir, totalmem } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Deps } from "../deps.js";
 import type { CheckOutcome, HealthCheck } from "./health.js";
@@ -13,11 +13,11 @@ function against(percent: number, threshold: number, what: string): CheckOutcome
 
 /**
  * CPU use since the previous sample: counters only, never a blocking measurement. Windows shorter than a
- * second (a check right after start-up) are too noisy, so the load average stands in until one has passed.
+ * second are too noisy (start-up itself is busy), so until one has passed there is no figure yet.
  */
-function cpuSampler(): () => number {
+function cpuSampler(): () => number | null {
   let last = { at: Date.now(), times: cpus().map((c) => c.times) };
-  let percent = Math.min(100, (100 * (loadavg()[0] ?? 0)) / Math.max(cpus().length, 1));
+  let percent: number | null = null;
   return () => {
     if (Date.now() - last.at < 1000) return percent;
     const now = cpus().map((c) => c.times);
@@ -65,7 +65,16 @@ export function standardChecks(getDeps: () => Deps, configValid: () => string | 
     const deps = getDeps();
     const { health } = deps.config;
     const checks: HealthCheck[] = [
-      { name: "cpu", priority: "critical", run: () => against(cpu(), health.cpu_threshold, "CPU") },
+      {
+        name: "cpu",
+        priority: "critical",
+        run: () => {
+          const percent = cpu();
+          return percent === null
+            ? { status: "healthy", message: "CPU: first sample after one second" }
+            : against(percent, health.cpu_threshold, "CPU");
+        },
+      },
       {
         name: "memory",
         priority: "critical",
