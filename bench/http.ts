@@ -30,6 +30,8 @@ const base = `http://127.0.0.1:${port}`;
 const server = spawn(process.execPath, [CLI, "serve", "--transport", "http", "--port", String(port)], {
   env: {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
+    // Loopback-only scope: the refused call (8.8.8.8) stays refused, and nothing else is in reach either.
+    MCP_SECURITY_ALLOWED_TARGETS: "loopback",
     MCP_SERVER_RATE_LIMIT: "100000",
     MCP_SERVER_RATE_BURST: "10000",
     MCP_AUDIT_PATH: join(mkdtempSync(join(tmpdir(), "bench-audit-")), "audit.jsonl"),

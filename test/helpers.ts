@@ -8,12 +8,19 @@ import { createLogger } from "../src/observability/log.js";
 import type { Resolver } from "../src/policy/target.js";
 import { createServer as createMcpServer } from "../src/server.js";
 
-/** Deps from built-in defaults plus the given environment, logging only errors, no audit file unless asked. */
+/**
+ * Deps from built-in defaults plus the given environment: loopback-only scope, errors-only logs and no audit
+ * file unless the test asks otherwise.
+ */
 export function makeDeps(env: Record<string, string> = {}, overrides: Partial<Deps> = {}): Deps {
-  return createDeps(loadConfig({ env: { MCP_AUDIT_ENABLED: "false", ...env } }), {
-    log: createLogger("error"),
-    ...overrides,
-  });
+  // Loopback-only scope unless a test says otherwise: a mistake in a test then cannot reach another host.
+  return createDeps(
+    loadConfig({ env: { MCP_SECURITY_ALLOWED_TARGETS: "loopback", MCP_AUDIT_ENABLED: "false", ...env } }),
+    {
+      log: createLogger("error"),
+      ...overrides,
+    },
+  );
 }
 
 /** A resolver answering from a table, so policy tests never send a DNS query. */

@@ -43,7 +43,7 @@ describe("masscan and gobuster over MCP (loopback)", () => {
     ({ client, close } = await connectClient(
       makeDeps(
         {
-          MCP_SECURITY_ALLOWED_TARGETS: "loopback,RFC1918,.lab.internal",
+          MCP_SECURITY_ALLOWED_TARGETS: "loopback,.lab.internal",
           MCP_TOOL_GOBUSTER_WORDLIST_DIRS: operatorDir,
         },
         { reaper },
@@ -150,18 +150,18 @@ describe("masscan and gobuster over MCP (loopback)", () => {
         "scope_denied",
         /largest allowed is \/24.*allow_intrusive/,
       ],
-      ["masscan", { target: "10.0.0.5" }, "validation_error", /needs ports/],
-      ["masscan", { target: "10.0.0.5", ports: "80", rate: 5000 }, "flag_denied", /allow_intrusive/],
+      ["masscan", { target: "127.0.0.1" }, "validation_error", /needs ports/],
+      ["masscan", { target: "127.0.0.1", ports: "80", rate: 5000 }, "flag_denied", /allow_intrusive/],
       [
         "masscan",
-        { target: "10.0.0.5", ports: "80", extra_args: "--adapter eth0" },
+        { target: "127.0.0.1", ports: "80", extra_args: "--adapter eth0" },
         "flag_denied",
         /operator/,
       ],
-      ["masscan", { target: "10.0.0.5", ports: "80", extra_args: "-oX /tmp/x" }, "flag_denied", /files/],
+      ["masscan", { target: "127.0.0.1", ports: "80", extra_args: "-oX /tmp/x" }, "flag_denied", /files/],
       [
         "masscan",
-        { target: "10.0.0.5", ports: "80", extra_args: "--banners" },
+        { target: "127.0.0.1", ports: "80", extra_args: "--banners" },
         "flag_denied",
         /allow_intrusive/,
       ],
@@ -183,12 +183,15 @@ describe("masscan without raw sockets", () => {
   it("is refused before spawning, with the setcap remedy", async () => {
     const reaper = new CountingReaper();
     const { client, close } = await connectClient(
-      makeDeps({}, { reaper, netRaw: false, binaryHasNetRaw: () => Promise.resolve(false) }),
+      makeDeps(
+        { MCP_SECURITY_ALLOWED_TARGETS: "loopback" },
+        { reaper, netRaw: false, binaryHasNetRaw: () => Promise.resolve(false) },
+      ),
     );
     try {
       const result = await client.callTool({
         name: "masscan",
-        arguments: { target: "10.0.0.5", ports: "80" },
+        arguments: { target: "127.0.0.1", ports: "80" },
       });
       assert.equal(fields(result).error_type, "execution_error");
       assert.match(fields(result).error ?? "", /setcap cap_net_raw\+ep \/usr\/bin\/masscan/);
