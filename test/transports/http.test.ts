@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -332,5 +335,52 @@ describe("HTTP transport, keeping strangers out", () => {
     assert.deepEqual(statuses.slice(0, 2), [400, 400]);
     assert.equal(statuses[2], 429);
     assert.ok(Number(retryAfter) >= 1);
+  });
+});
+
+describe("HTTP transport modes and limits", () => {
+  it("stateless mode serves MCP without sessions", async () => {
+    const listener = await listenLoopback();
+    const { http } = await startHttp({ MCP_SERVER_STATELESS: "true" });
+    try {
+      const { client, transport } = await mcpClient(http.url);
+      assert.equal(transport.sessionId, undefined);
+      assert.equal((await client.listTools()).tools.length, 3);
+      const result = await client.callTool({
+        name: "nmap",
+        arguments: { target: "127.0.0.1", ports: String(listener.port) },
+      });
+      assert.equal(result.isError, false);
+      await client.close();
+    } finally {
+      await http.close();
+      await listener.close();
+    }
+  });
+
+  it("refuses a session beyond server.max_sessions with 503", async () => {
+    const { http } = await startHttp({ MCP_SERVER_MAX_SESSIONS: "1" });
+    try {
+      const first = await mcpClient(http.url);
+      await assert.rejects(mcpClient(http.url), /503|max_sessions/);
+      await first.client.close();
+    } finally {
+      await http.close();
+    }
+  });
+
+  it("takes keys from security.api_key_file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "keys-"));
+    writeFileSync(join(dir, "keys"), `# operators\n${KEY_A}\n`);
+    const { http } = await startHttp({ MCP_SECURITY_API_KEY_FILE: join(dir, "keys") });
+    try {
+      assert.equal((await fetch(`${http.url}/tools`)).status, 401);
+      assert.equal(
+        (await fetch(`${http.url}/tools`, { headers: { authorization: `Bearer ${KEY_A}` } })).status,
+        200,
+      );
+    } finally {
+      await http.close();
+    }
   });
 });
