@@ -9,7 +9,8 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 
 const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
-const seconds = Number(process.argv[process.argv.indexOf("--seconds") + 1] || 10);
+const secondsFlag = process.argv.indexOf("--seconds");
+const seconds = secondsFlag >= 0 ? Number(process.argv[secondsFlag + 1]) : 10;
 const GOALS: Record<string, number> = {
   "tools/list": 5000,
   "refused tool call": 3000,
