@@ -66,7 +66,11 @@ export function createServer(
   const server = new Server(
     { name: SERVER_NAME, version, title: "Security MCP Server" },
     {
-      capabilities: { tools: { listChanged: true }, logging: {}, ...(options.health ? { resources: {} } : {}) },
+      capabilities: {
+        tools: { listChanged: true },
+        logging: {},
+        ...(options.health ? { resources: {} } : {}),
+      },
       instructions:
         "Network-security tools restricted to a configured scope. Every call is checked: targets must be inside security.allowed_targets and options on each tool's allowlist. Refusals explain what is allowed.",
     },

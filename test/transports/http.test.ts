@@ -27,6 +27,7 @@ async function startHttp(env: Record<string, string> = {}): Promise<{ http: Http
         MCP_SECURITY_ALLOWED_TARGETS: "loopback",
         MCP_AUDIT_ENABLED: "false",
         MCP_TOOL_KILL_GRACE_PERIOD: "1",
+        LOG_LEVEL: "error",
         ...env,
       },
     });
