@@ -27,7 +27,7 @@ export function fixtureTool(
     target: { kind: "host", maxNetworkPrefix: 32 },
     ...(options.requiresRaw ? { requiresRaw: true } : {}),
     grammar: { tool: "fixture", rules: [], refusals: {}, maxTokens: 4 },
-    limits: { maxOpenFiles: 256, maxFileBytes: 1024 * 1024 },
+    limits: { maxOpenFiles: 256, maxFileBytes: 1024 * 1024, maxDataBytes: 256 * 1024 * 1024 },
     fieldWords: () => [],
     plan: (input: z.infer<typeof inputSchema>) => ok([path, input.behaviour ?? ""]),
     readOnlyPaths: () => [dirname(path)],

@@ -5,7 +5,7 @@ export interface ResourceLimits {
   readonly maxFileBytes: number;
   readonly maxOpenFiles: number;
   /** Data-segment cap; unlike an address-space limit it lets Go programs start. */
-  readonly maxDataBytes?: number;
+  readonly maxDataBytes: number;
 }
 
 export const PRLIMIT = "/usr/bin/prlimit";
@@ -31,7 +31,7 @@ export function limitedArgv(argv: readonly string[], limits: ResourceLimits): st
     `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 10}`,
     `--fsize=${limits.maxFileBytes}`,
     `--nofile=${limits.maxOpenFiles}`,
-    ...(limits.maxDataBytes === undefined ? [] : [`--data=${limits.maxDataBytes}`]),
+    `--data=${limits.maxDataBytes}`,
     "--core=0",
     "--",
     ...argv,

@@ -124,7 +124,7 @@ export const masscan: ToolSpec<MasscanInput, MasscanParsed> = {
   },
   requiresRaw: true,
   grammar: MASSCAN_GRAMMAR,
-  limits: { maxOpenFiles: 1024, maxFileBytes: 16 * 1024 * 1024 },
+  limits: { maxOpenFiles: 1024, maxFileBytes: 16 * 1024 * 1024, maxDataBytes: 2 * 1024 * 1024 * 1024 },
   fieldWords,
   plan,
   createParser: () => new MasscanJsonStream(),

@@ -259,7 +259,7 @@ export const nmap: ToolSpec<NmapInput, NmapParsed> = {
   parsedSchema,
   target: { kind: "host", maxNetworkPrefix: 22 },
   grammar: NMAP_GRAMMAR,
-  limits: { maxOpenFiles: 4096, maxFileBytes: 16 * 1024 * 1024 },
+  limits: { maxOpenFiles: 4096, maxFileBytes: 16 * 1024 * 1024, maxDataBytes: 2 * 1024 * 1024 * 1024 },
   fieldWords,
   plan,
   createParser(onProgress) {

@@ -105,10 +105,11 @@ export interface ToolSpec<Input extends CommonInput = CommonInput, Parsed = unkn
   /** Needs raw sockets for every call, not only for some options (masscan). */
   readonly requiresRaw?: boolean;
   readonly grammar: FlagGrammar;
+  /** prlimit caps; a data-size cap, never an address-space one (Go tools reserve large ranges at start). */
   readonly limits: {
     readonly maxOpenFiles: number;
     readonly maxFileBytes: number;
-    readonly maxDataBytes?: number;
+    readonly maxDataBytes: number;
   };
   /** Typed fields as argument words; they pass the same grammar as extra_args. */
   fieldWords(input: Input): ArgWord[];

@@ -103,6 +103,7 @@ describe("runProcess", () => {
         cpuSeconds: 5,
         maxFileBytes: 1024 * 1024,
         maxOpenFiles: 256,
+        maxDataBytes: 512 * 1024 * 1024,
       });
       const outcome = await runProcess(
         request(argv, { cwd: tooldir, env: toolEnvironment(tooldir) }),
@@ -115,6 +116,7 @@ describe("runProcess", () => {
       assert.match(outcome.stdout, /nofile=256/);
       assert.match(outcome.stdout, /core=0/);
       assert.match(outcome.stdout, /fsize=2048/); // dash counts 512-byte blocks: 1 MiB
+      assert.match(outcome.stdout, /data=524288/); // KiB: 512 MiB
     } finally {
       delete process.env.SECRET_FOR_TEST;
       rmSync(tooldir, { recursive: true, force: true });
