@@ -3,10 +3,10 @@
 // Usage: npm run bench [-- --seconds N]
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { freePort } from "../test/ports.js";
 
 const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
 const secondsFlag = process.argv.indexOf("--seconds");
@@ -16,14 +16,6 @@ const GOALS: Record<string, number> = {
   "refused tool call": 3000,
   "GET /health": 10_000,
 };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;

@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
 import { probeSandbox } from "../../src/exec/bwrap.js";
 import { processesMatching, waitFor } from "../helpers.js";
+import { startSlowScan } from "../slow-scan.js";
 import { startStdioServer } from "../stdio-server.js";
 
 const LIMITS_SCAN = new URL("../fixtures/scan-in-limits-mode.ts", import.meta.url).pathname;
@@ -17,17 +18,8 @@ describe("no tool process outlives a SIGKILLed server", () => {
     "with bwrap: the sandbox's pid namespace dies with the server",
     { skip: sandbox.mode === "bwrap" ? false : `bwrap unavailable: ${sandbox.reason}` },
     async () => {
-      const ports = slowPorts();
       const { client, transport } = await startStdioServer();
-      const call = client.callTool({
-        name: "nmap",
-        arguments: { target: "127.0.0.1", ports, extra_args: "--scan-delay 1s -Pn" },
-      });
-      call.catch(() => undefined);
-      assert.ok(
-        await waitFor(() => processesMatching("/usr/bin/nmap", ports).length > 0, 10_000),
-        "nmap never started",
-      );
+      const { ports } = await startSlowScan(client);
       assert.ok(processesMatching("bwrap", "/usr/bin/nmap", ports).length > 0, "nmap runs under bwrap");
       process.kill(transport.pid ?? 0, "SIGKILL");
       assert.ok(

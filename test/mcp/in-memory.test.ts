@@ -5,14 +5,8 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { ProcessReaper } from "../../src/exec/reaper.js";
 import type { ResultFields } from "../../src/result.js";
 import type { NmapParsed } from "../../src/tools/parsers/nmap-xml.js";
-import {
-  connectClient,
-  listenHttpPage,
-  listenLoopback,
-  makeDeps,
-  processesMatching,
-  waitFor,
-} from "../helpers.js";
+import { connectClient, listenHttpPage, listenLoopback, makeDeps, processesMatching } from "../helpers.js";
+import { assertCancelKillsNmap } from "../slow-scan.js";
 
 /** Counts every subprocess the server starts, to prove that refusals never reach one. */
 class CountingReaper extends ProcessReaper {
@@ -227,23 +221,7 @@ describe("MCP over an in-memory transport, real nmap on loopback", () => {
   });
 
   it("cancelling the request (notifications/cancelled) kills nmap", async () => {
-    const ports = slowPorts();
-    const controller = new AbortController();
-    const call = client.callTool(
-      { name: "nmap", arguments: { target: "127.0.0.1", ports, extra_args: "--scan-delay 1s -Pn" } },
-      undefined,
-      { signal: controller.signal },
-    );
-    assert.ok(
-      await waitFor(() => processesMatching("/usr/bin/nmap", ports).length > 0, 5000),
-      "nmap never started",
-    );
-    controller.abort();
-    await assert.rejects(call);
-    assert.ok(
-      await waitFor(() => processesMatching("/usr/bin/nmap", ports).length === 0, 5000),
-      "nmap survived the cancel",
-    );
+    await assertCancelKillsNmap(client);
   });
 });
 

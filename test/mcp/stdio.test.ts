@@ -7,6 +7,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { ResultFields } from "../../src/result.js";
 import type { NmapParsed } from "../../src/tools/parsers/nmap-xml.js";
 import { listenLoopback, processesMatching, waitFor, type Listener } from "../helpers.js";
+import { startSlowScan } from "../slow-scan.js";
 import { startStdioServer } from "../stdio-server.js";
 
 const CLI = new URL("../../dist/cli.js", import.meta.url).pathname;
@@ -92,19 +93,10 @@ describe("the built CLI over stdio, driven by the SDK's stdio client", () => {
 
 describe("stdio server shutdown", () => {
   it("on SIGTERM, running scans get server.shutdown_grace_period, then their process groups are killed", async () => {
-    const ports = `${30_000 + Math.floor(Math.random() * 20_000)}-65000`;
     const { client, transport } = await startStdioServer({ MCP_SERVER_SHUTDOWN_GRACE_PERIOD: "1" });
     const pid = transport.pid;
     assert.ok(pid);
-    const call = client.callTool({
-      name: "nmap",
-      arguments: { target: "127.0.0.1", ports, extra_args: "--scan-delay 1s -Pn" },
-    });
-    call.catch(() => undefined);
-    assert.ok(
-      await waitFor(() => processesMatching("/usr/bin/nmap", ports).length > 0, 10_000),
-      "nmap never started",
-    );
+    const { ports } = await startSlowScan(client);
     process.kill(pid, "SIGTERM");
     assert.ok(await waitFor(() => !isAlive(pid), 8000), "the server did not exit");
     assert.deepEqual(processesMatching("/usr/bin/nmap", ports), []);

@@ -1,23 +1,15 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { listenLoopback, waitFor, type Listener } from "../helpers.js";
 import { startStdioServer } from "../stdio-server.js";
+import { freePort } from "../ports.js";
 
 const PROMETHEUS = "/usr/bin/prometheus";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe("metrics and health of a stdio server, scraped by a real Prometheus", () => {
   let client: Client;

@@ -13,7 +13,8 @@ import { createLogger } from "../../src/observability/log.js";
 import type { ResultFields } from "../../src/result.js";
 import { Runtime } from "../../src/runtime.js";
 import { startHttpServer, type HttpServer } from "../../src/transports/http/server.js";
-import { listenLoopback, processesMatching, waitFor, type Listener } from "../helpers.js";
+import { assertCancelKillsNmap } from "../slow-scan.js";
+import { listenLoopback, waitFor, type Listener } from "../helpers.js";
 
 const KEY_A = "key-a-0123456789abcdef";
 const KEY_B = "key-b-0123456789abcdef";
@@ -118,23 +119,7 @@ describe("HTTP transport with API keys", () => {
 
   it("a client cancel aborts the call and kills nmap", async () => {
     const { client } = await mcpClient(http.url, KEY_A);
-    const ports = `${30_000 + Math.floor(Math.random() * 20_000)}-65000`;
-    const controller = new AbortController();
-    const call = client.callTool(
-      { name: "nmap", arguments: { target: "127.0.0.1", ports, extra_args: "--scan-delay 1s -Pn" } },
-      undefined,
-      { signal: controller.signal },
-    );
-    assert.ok(
-      await waitFor(() => processesMatching("/usr/bin/nmap", ports).length > 0, 10_000),
-      "nmap never started",
-    );
-    controller.abort();
-    await assert.rejects(call);
-    assert.ok(
-      await waitFor(() => processesMatching("/usr/bin/nmap", ports).length === 0, 5000),
-      "nmap survived the cancel",
-    );
+    await assertCancelKillsNmap(client);
     await client.close();
   });
 
