@@ -1,6 +1,6 @@
 import type { LoadedConfig } from "./config/load.js";
 import type { Config } from "./config/schema.js";
-import { findBinary } from "./exec/binaries.js";
+import { cachedFindBinary } from "./exec/binaries.js";
 import { probeSandbox, type SandboxStatus } from "./exec/bwrap.js";
 import { binaryHasNetRaw, hasNetRaw } from "./exec/privileges.js";
 import { ProcessReaper } from "./exec/reaper.js";
@@ -101,7 +101,7 @@ export function createDeps(loaded: LoadedConfig, overrides: Partial<Deps> = {}):
       wordlist: (name) =>
         findWordlist(name, config.tool.gobuster.wordlist_dirs, config.tool.gobuster.max_wordlist_bytes),
     },
-    findBinary: overrides.findBinary ?? findBinary,
+    findBinary: overrides.findBinary ?? cachedFindBinary(),
     binaryHasNetRaw: overrides.binaryHasNetRaw ?? ((binary) => Promise.resolve(binaryHasNetRaw(binary))),
     events: overrides.events ?? new EventEmitter(),
     audit:

@@ -16,3 +16,21 @@ export function findBinary(name: string, dirs: readonly string[] = TOOL_PATH): s
   }
   return null;
 }
+
+/**
+ * findBinary with answers kept for a few seconds: a lookup is six syscalls, and under load they showed up
+ * as a tenth of a refused call's cost. Short enough that installing a tool is noticed almost at once.
+ */
+export function cachedFindBinary(
+  ttlMs = 5000,
+  now: () => number = Date.now,
+): (name: string) => string | null {
+  const cache = new Map<string, { path: string | null; at: number }>();
+  return (name) => {
+    const hit = cache.get(name);
+    if (hit && now() - hit.at < ttlMs) return hit.path;
+    const path = findBinary(name);
+    cache.set(name, { path, at: now() });
+    return path;
+  };
+}

@@ -1,14 +1,15 @@
 import { createHash } from "node:crypto";
 import {
-  appendFileSync,
   closeSync,
   existsSync,
+  fstatSync,
   mkdirSync,
   openSync,
   readFileSync,
   readSync,
   renameSync,
   statSync,
+  writeSync,
 } from "node:fs";
 import { dirname } from "node:path";
 
@@ -63,6 +64,9 @@ export function hashRecord(record: Omit<AuditRecord, "hash">): string {
 export class AuditLog implements AuditSink {
   #prev = GENESIS;
   #seq = 0;
+  // Kept open in append mode with its size tracked here: no open, stat and close for every record.
+  #fd: number | null = null;
+  #size = 0;
 
   constructor(
     private readonly path: string,
@@ -79,17 +83,43 @@ export class AuditLog implements AuditSink {
   record(entry: AuditEntry): void {
     const unsealed = { ...entry, seq: this.#seq + 1, prev: this.#prev };
     const record: AuditRecord = { ...unsealed, hash: hashRecord(unsealed) };
-    const line = `${JSON.stringify(record)}\n`;
-    if (existsSync(this.path) && statSync(this.path).size + line.length > this.maxBytes) this.#rotate();
-    appendFileSync(this.path, line, { mode: 0o600 });
+    const line = Buffer.from(`${JSON.stringify(record)}\n`);
+    if (this.#open() + line.length > this.maxBytes && this.#size > 0) this.#rotate();
+    // Synchronous on purpose: the record is on disk, in order, before the call's result leaves the server.
+    writeSync(this.#descriptor(), line);
+    this.#size += line.length;
     this.#prev = record.hash;
     this.#seq = record.seq;
   }
 
+  close(): void {
+    if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
+  }
+
+  /** Opens the file (again after a rotation, or after someone removed it) on first use; returns its size. */
+  #open(): number {
+    // A removed file would swallow every later record: start a new one (verify then shows the break).
+    if (this.#fd !== null && fstatSync(this.#fd).nlink === 0) this.close();
+    if (this.#fd === null) {
+      this.#fd = openSync(this.path, "a", 0o600);
+      this.#size = fstatSync(this.#fd).size;
+    }
+    return this.#size;
+  }
+
+  #descriptor(): number {
+    this.#open();
+    if (this.#fd === null) throw new Error("audit log is not open");
+    return this.#fd;
+  }
+
   #rotate(): void {
+    this.close();
     for (let i = KEPT_ROTATIONS - 1; i >= 1; i--)
       if (existsSync(`${this.path}.${i}`)) renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
     renameSync(this.path, `${this.path}.1`);
+    this.#size = 0;
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -107,6 +107,15 @@ describe("audit log", () => {
     const result = verifyAuditLog(path);
     assert.ok(result.ok, result.ok ? "" : `${result.file}:${result.line} ${result.reason}`);
     assert.ok(result.files.length >= 2);
+  });
+
+  it("starts a new file when the open one is removed, instead of writing into the void", () => {
+    const path = freshLog(0);
+    const log = new AuditLog(path, 1024 * 1024);
+    log.record(entry(1));
+    rmSync(path);
+    log.record(entry(2));
+    assert.equal(lines(path).length, 1);
   });
 
   it("records every call through the pipeline, refusals included, without secrets", async () => {
