@@ -99,7 +99,11 @@ describe("stdio server shutdown", () => {
     const { ports } = await startSlowScan(client);
     process.kill(pid, "SIGTERM");
     assert.ok(await waitFor(() => !isAlive(pid), 8000), "the server did not exit");
-    assert.deepEqual(processesMatching("/usr/bin/nmap", ports), []);
+    // Under bwrap the kernel tears the sandbox's pid namespace down as its init dies: give it a moment.
+    assert.ok(
+      await waitFor(() => processesMatching("/usr/bin/nmap", ports).length === 0, 3000),
+      "nmap survived",
+    );
     await client.close();
   });
 });
