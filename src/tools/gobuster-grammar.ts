@@ -21,43 +21,26 @@ export const HEADER = {
     'one header as "Name: value" (printable ASCII; never Host, Authorization, Cookie, Content-Length, Transfer-Encoding, Connection, Proxy-*, method overrides or URL rewrites)',
 } as const;
 
+const EVERY_MODE = ["--timeout", "--delay", "-t"];
+const HTTP_MODES = [
+  ...EVERY_MODE,
+  ...[
+    "-k",
+    "-a",
+    "-H",
+    "-m",
+    "--exclude-length",
+    "--retry",
+    "--retry-attempts",
+    "--no-canonicalize-headers",
+    "--random-agent",
+  ],
+];
 /** Options by mode: gobuster takes the union, and the spec refuses an option outside its mode. */
 export const MODE_FLAGS: Readonly<Record<"dir" | "vhost" | "dns", readonly string[]>> = {
-  dir: [
-    "-x",
-    "-s",
-    "-b",
-    "-k",
-    "-a",
-    "-H",
-    "-m",
-    "--exclude-length",
-    "-f",
-    "-e",
-    "--discover-backup",
-    "--retry",
-    "--retry-attempts",
-    "--no-canonicalize-headers",
-    "--random-agent",
-    "--timeout",
-    "--delay",
-    "-t",
-  ],
-  vhost: [
-    "-k",
-    "-a",
-    "-H",
-    "-m",
-    "--exclude-length",
-    "--retry",
-    "--retry-attempts",
-    "--no-canonicalize-headers",
-    "--random-agent",
-    "--timeout",
-    "--delay",
-    "-t",
-  ],
-  dns: ["--wildcard", "--timeout", "--delay", "-t"],
+  dir: [...HTTP_MODES, "-x", "-s", "-b", "-f", "-e", "--discover-backup"],
+  vhost: HTTP_MODES,
+  dns: [...EVERY_MODE, "--wildcard"],
 };
 
 const FILES = "it reads or writes files on the server";

@@ -1,10 +1,8 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { watchConfigFile } from "../config/watch.js";
-import { standardChecks } from "../observability/checks.js";
-import { HealthMonitor } from "../observability/health.js";
 import { enabledToolNames, type Runtime } from "../runtime.js";
 import { createServer } from "../server.js";
 import { VERSION } from "../version.js";
+import { createHealthMonitor, manageLifecycle } from "./lifecycle.js";
 import { startMetricsListener } from "./metrics-listener.js";
 
 /**
@@ -14,53 +12,18 @@ import { startMetricsListener } from "./metrics-listener.js";
  */
 export async function serveStdio(runtime: Runtime, configFile: string | undefined): Promise<void> {
   const deps = (): typeof runtime.deps => runtime.deps;
-  const health = new HealthMonitor(
-    standardChecks(deps, () => runtime.reloadError),
-    {
-      intervalMs: runtime.deps.config.health.check_interval * 1000,
-      timeoutMs: 5000,
-      metrics: runtime.deps.metrics,
-    },
-  );
+  const health = createHealthMonitor(runtime);
   const { server, close } = createServer(deps, VERSION, { health: () => health.report() });
   runtime.onChange((previous, next) => {
     if (enabledToolNames(previous) !== enabledToolNames(next))
       void server.sendToolListChanged().catch(() => undefined);
   });
-  // Health reports the outcome of every reload attempt at once, not at the next interval.
-  const reload = (reason: string): void => {
-    runtime.reload(reason);
-    void health.refresh();
-  };
-  const stopWatching = configFile
-    ? watchConfigFile(configFile, () => {
-        reload("config file changed");
-      })
-    : () => undefined;
-  process.on("SIGHUP", () => {
-    reload("SIGHUP");
+  const { shutdown } = manageLifecycle(runtime, configFile, {
+    health,
+    stopAccepting: () => undefined,
+    close,
   });
-  let closing = false;
-  const shutdown = async (reason: string): Promise<void> => {
-    const current = runtime.deps;
-    if (closing) {
-      // A second signal while running calls finish: stop them now.
-      current.log.warn({ reason }, "stopping running calls now");
-      current.reaper.killAll();
-      process.exit(1);
-    }
-    closing = true;
-    current.log.info({ reason }, "shutting down");
-    stopWatching();
-    health.stop();
-    await waitForRunningCalls(runtime, current.config.server.shutdown_grace_period * 1000);
-    current.reaper.killAll();
-    await close();
-    process.exit(0);
-  };
   process.stdin.once("close", () => void shutdown("stdin closed"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
   health.start();
   const { metrics } = runtime.deps.config;
   if (metrics.port !== undefined) {
@@ -81,10 +44,4 @@ export async function serveStdio(runtime: Runtime, configFile: string | undefine
     },
     `security-mcp ${VERSION} ready on stdio (tools: ${tools}); an MCP client talks to it over stdin/stdout; Ctrl-C stops it`,
   );
-}
-
-async function waitForRunningCalls(runtime: Runtime, graceMs: number): Promise<void> {
-  const deadline = Date.now() + graceMs;
-  const running = (): number => [...runtime.deps.limiters.values()].reduce((n, l) => n + l.active, 0);
-  while (running() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 }

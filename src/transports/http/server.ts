@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Denial } from "../../errors.js";
-import { standardChecks } from "../../observability/checks.js";
-import { HealthMonitor } from "../../observability/health.js";
+import type { HealthMonitor } from "../../observability/health.js";
 import { enabledToolNames, type Runtime } from "../../runtime.js";
+import { createHealthMonitor } from "../lifecycle.js";
 import { EventStreams } from "./events.js";
 import {
   callerId,
@@ -19,6 +19,7 @@ import { routeRest } from "./rest.js";
 
 export interface HttpServer {
   readonly server: Server;
+  readonly health: HealthMonitor;
   readonly port: number;
   readonly url: string;
   close(): Promise<void>;
@@ -42,13 +43,7 @@ function send(
  */
 export async function startHttpServer(runtime: Runtime): Promise<HttpServer> {
   const config = runtime.deps.config;
-  const health = new HealthMonitor(
-    standardChecks(
-      () => runtime.deps,
-      () => runtime.reloadError,
-    ),
-    { intervalMs: config.health.check_interval * 1000, timeoutMs: 5000, metrics: runtime.deps.metrics },
-  );
+  const health = createHealthMonitor(runtime);
   const rate = new RateLimiter(
     () => runtime.deps.config.server.rate_limit,
     () => runtime.deps.config.server.rate_burst,
@@ -147,6 +142,7 @@ export async function startHttpServer(runtime: Runtime): Promise<HttpServer> {
   const host = config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;
   return {
     server,
+    health,
     port,
     url: `http://${host}:${port}`,
     close: async () => {
