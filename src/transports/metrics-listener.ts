@@ -1,6 +1,6 @@
-import { timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { Deps } from "../deps.js";
+import { authorized } from "./auth.js";
 import { HTTP_STATUS, type HealthMonitor } from "../observability/health.js";
 
 /**
@@ -48,16 +48,4 @@ export async function startMetricsListener(
   server.unref();
   const address = server.address();
   return { server, port: typeof address === "object" && address ? address.port : port };
-}
-
-/** No keys configured: open (the listener is loopback-only then). Otherwise a constant-time key match. */
-export function authorized(header: string | undefined, keys: readonly string[]): boolean {
-  if (keys.length === 0) return true;
-  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? "")?.[1] ?? "");
-  let match = false;
-  for (const key of keys) {
-    const expected = Buffer.from(key);
-    if (given.length === expected.length && timingSafeEqual(given, expected)) match = true;
-  }
-  return match;
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Config } from "../../config/schema.js";
-import { authorized } from "../metrics-listener.js";
+import { authorized } from "../auth.js";
 
 /** A refusal before any route runs: status, and a body that says what to do. */
 export interface Rejection {
