@@ -16,7 +16,7 @@ fi
 # file capabilities, and what the tests use (ip for the sealed lab, dnsmasq as the lab's DNS server,
 # prometheus to scrape the server for real)
 declare -A packages=(
-  [nmap]=nmap [masscan]=masscan [gobuster]=gobuster
+  [nmap]=nmap [masscan]=masscan [gobuster]=gobuster [hydra]=hydra [sqlmap]=sqlmap [dig]=bind9-dnsutils
   [prlimit]=util-linux [setpriv]=util-linux [bwrap]=bubblewrap [getcap]=libcap2-bin
   [ip]=iproute2 [dnsmasq]=dnsmasq-base [prometheus]=prometheus
 )
