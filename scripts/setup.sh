@@ -40,9 +40,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-if [ ! -f dist/cli.js ] || [ -n "$(find src package.json tsconfig.json tsconfig.build.json -newer dist/cli.js -print -quit)" ]; then
+if [ ! -f dist/cli.js ] || [ -n "$(find src package.json scripts/build.ts scripts/build-shims -newer dist/cli.js -print -quit)" ]; then
   echo "setup: building"
-  rm -rf dist
-  npx --no-install tsc -p tsconfig.build.json
-  chmod +x dist/cli.js
+  node --import tsx scripts/build.ts
 fi

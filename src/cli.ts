@@ -1,16 +1,10 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
-import { auditCommand } from "./commands/audit.js";
-import { runCommand } from "./commands/run.js";
 import { printError, printLine } from "./commands/output.js";
-import { toolsCommand } from "./commands/tools.js";
-import { validateCommand } from "./commands/validate.js";
 import { ConfigError, loadConfig, type LoadedConfig } from "./config/load.js";
 import { createDeps } from "./deps.js";
 import { createLogger } from "./observability/log.js";
 import { Runtime } from "./runtime.js";
-import { serveHttp } from "./transports/serve-http.js";
-import { serveStdio } from "./transports/stdio.js";
 import { VERSION } from "./version.js";
 
 const USAGE = `security-mcp ${VERSION}: network-security tools for AI agents, inside a fixed scope
@@ -84,7 +78,9 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined && !values.help ? 2 : 0;
   }
   // Verifying an audit file needs no config: an auditor may run it anywhere.
-  if (command === "audit") return auditCommand(rest[0], rest[1]);
+  // Each command's modules load only when it runs (dynamic imports; the bundle splits them into chunks), so
+  // `serve --transport stdio` never parses the HTTP server and `run` never parses the MCP SDK.
+  if (command === "audit") return (await import("./commands/audit.js")).auditCommand(rest[0], rest[1]);
   const load = (): LoadedConfig =>
     loadConfig({
       ...(values.config === undefined ? {} : { file: values.config }),
@@ -109,19 +105,24 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "serve":
       if (loaded.config.server.transport === "http")
-        await serveHttp(new Runtime(deps, loaded, load), loaded.file);
-      else await serveStdio(new Runtime(deps, loaded, load), loaded.file);
+        await (
+          await import("./transports/serve-http.js")
+        ).serveHttp(new Runtime(deps, loaded, load), loaded.file);
+      else
+        await (
+          await import("./transports/stdio.js")
+        ).serveStdio(new Runtime(deps, loaded, load), loaded.file);
       return -1;
     case "validate":
-      return validateCommand(deps, loaded.file);
+      return (await import("./commands/validate.js")).validateCommand(deps, loaded.file);
     case "tools":
-      return toolsCommand(deps, values.json);
+      return (await import("./commands/tools.js")).toolsCommand(deps, values.json);
     case "run":
       if (rest[0] === undefined) {
         printError(`run needs a tool name\n\n${USAGE}`);
         return 2;
       }
-      return runCommand(deps, {
+      return (await import("./commands/run.js")).runCommand(deps, {
         tool: rest[0],
         target: values.target,
         args: values.args,

@@ -1,0 +1,45 @@
+// Bundle-time stand-in for @modelcontextprotocol/sdk's validation/ajv-provider.js (see scripts/build.ts):
+// the same class and behaviour, but ajv is loaded and set up when a schema is first compiled (the server
+// only does that to check an elicitation answer, which this server never asks for) instead of at start
+// and again for every MCP session the server opens.
+import type { ValidateFunction } from "ajv";
+
+interface AjvLike {
+  compile(schema: object): ValidateFunction;
+  getSchema(id: string): ValidateFunction | undefined;
+  errorsText(errors: unknown): string;
+}
+
+type Result =
+  | { valid: true; data: unknown; errorMessage: undefined }
+  | { valid: false; data: undefined; errorMessage: string };
+
+function createDefaultAjvInstance(): AjvLike {
+  // require, not import: esbuild keeps a required CommonJS module unevaluated until this line runs.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { default: Ajv } = require("ajv") as { default: new (options: object) => AjvLike };
+  const { default: addFormats } = require("ajv-formats") as { default: (ajv: AjvLike) => void };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const ajv = new Ajv({ strict: false, validateFormats: true, validateSchema: false, allErrors: true });
+  addFormats(ajv);
+  return ajv;
+}
+
+export class AjvJsonSchemaValidator {
+  #ajv: AjvLike | undefined;
+
+  constructor(ajv?: AjvLike) {
+    this.#ajv = ajv;
+  }
+
+  getValidator(schema: object): (input: unknown) => Result {
+    const ajv = (this.#ajv ??= createDefaultAjvInstance());
+    const id = (schema as { $id?: unknown }).$id;
+    const validate =
+      typeof id === "string" ? (ajv.getSchema(id) ?? ajv.compile(schema)) : ajv.compile(schema);
+    return (input) =>
+      validate(input)
+        ? { valid: true, data: input, errorMessage: undefined }
+        : { valid: false, data: undefined, errorMessage: ajv.errorsText(validate.errors) };
+  }
+}

@@ -1,0 +1,87 @@
+// Builds dist/: the CLI bundled by esbuild into one entry (dist/cli.js) plus chunks that commands load
+// only when they need them, so `serve --transport stdio` does not parse the HTTP server, `run` does not
+// parse the MCP SDK, and so on. Dependencies are bundled too: resolving hundreds of small files in
+// node_modules is most of a cold start.
+// Usage: node --import tsx scripts/build.ts
+import { chmodSync, readFileSync, rmSync } from "node:fs";
+import { relative } from "node:path";
+import { build, type Plugin } from "esbuild";
+
+const root = new URL("..", import.meta.url).pathname;
+const src = `${root}src`;
+
+/**
+ * Sources that find files beside themselves (`new URL("../../wordlists", import.meta.url)`, package.json)
+ * were written for dist/ mirroring src/. In the bundle every module's import.meta.url becomes the URL its
+ * unbundled file would have had in dist/, so those paths keep working.
+ */
+const moduleUrls: Plugin = {
+  name: "module-urls",
+  setup(b) {
+    b.onLoad({ filter: /\/src\/.*\.ts$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      if (!text.includes("import.meta.url")) return undefined;
+      const asDist = `./${relative(src, args.path).replace(/\.ts$/, ".js")}`;
+      return {
+        contents: text.replaceAll(
+          "import.meta.url",
+          `new URL(${JSON.stringify(asDist)}, import.meta.url).href`,
+        ),
+        loader: "ts",
+      };
+    });
+  },
+};
+
+/**
+ * Two dependencies are trimmed at bundle time, without changing what this server uses of them:
+ * - the SDK's ajv provider (about 270 kB of ajv, set up again for every MCP session) becomes a copy that
+ *   loads ajv on first use (scripts/build-shims/ajv-provider.ts);
+ * - zod's `z.locales` namespace (about 370 kB of error messages in 40 languages) keeps only English, the
+ *   locale zod itself configures; nothing here selects another.
+ */
+const trim: Plugin = {
+  name: "trim-dependencies",
+  setup(b) {
+    b.onResolve({ filter: /\/validation\/ajv-provider\.js$/ }, (args) =>
+      args.importer.includes("@modelcontextprotocol/sdk")
+        ? { path: `${root}scripts/build-shims/ajv-provider.ts` }
+        : undefined,
+    );
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /zod\/v4\/(classic|mini|core)\//.test(args.importer)
+        ? { path: "zod-locales", namespace: "trimmed", pluginData: args.resolveDir }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "trimmed" }, (args) => ({
+      contents: 'export { default as en } from "../locales/en.js";',
+      resolveDir: args.pluginData as string,
+      loader: "js",
+    }));
+  },
+};
+
+rmSync(`${root}dist`, { recursive: true, force: true });
+await build({
+  entryPoints: { cli: `${src}/cli.ts` },
+  outdir: `${root}dist`,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  sourcemap: true,
+  // Less to parse at start; identifiers stay, so stack traces in logs remain readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // Chunks sit beside cli.js: the module URLs below are relative to dist/.
+  chunkNames: "[name]-[hash]",
+  // Bundled CommonJS dependencies (pino, prom-client) call require() for Node's built-ins.
+  banner: {
+    js: 'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);',
+  },
+  plugins: [moduleUrls, trim],
+  logLevel: "warning",
+  legalComments: "linked",
+});
+chmodSync(`${root}dist/cli.js`, 0o755);
