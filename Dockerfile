@@ -3,20 +3,18 @@
 # Build:  docker build -t security-mcp-server .
 # Run:    see docker-compose.yml and docs/DEPLOY.md (HTTP needs an API key: MCP_SECURITY_API_KEYS).
 
-ARG NODE_IMAGE=node:22-bookworm-slim
-
-# ---- build: compile TypeScript with the dev dependencies, then keep only the runtime ones ----
-FROM ${NODE_IMAGE} AS build
+# ---- build: install every dependency and bundle the CLI (npm run build: esbuild, dist/cli.js plus chunks) ----
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig*.json ./
+COPY scripts ./scripts
 COPY src ./src
-RUN npx --no-install tsc -p tsconfig.build.json \
-    && npm prune --omit=dev --no-audit --no-fund --loglevel=error
+RUN npm run build
 
 # ---- runtime ----
-FROM ${NODE_IMAGE} AS runtime
+FROM node:22-bookworm-slim AS runtime
 ARG VERSION=0.1.0
 ARG REVISION=unknown
 LABEL org.opencontainers.image.title="security-mcp-server" \
@@ -45,8 +43,8 @@ RUN apt-get update \
     && chown mcp:mcp /data
 
 WORKDIR /app
+# The bundle carries its dependencies: no node_modules at run time. package.json gives the version.
 COPY --from=build /app/package.json ./package.json
-COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY wordlists ./wordlists
 
