@@ -174,6 +174,17 @@ describe("docker-compose.yml", () => {
     assert.equal(provider.providers[0]?.options.path, dashboards);
   });
 
+  it("the scope excludes the stack's own network by default", () => {
+    const text = read("docker-compose.yml");
+    const subnet = /subnet: \$\{MCP_STACK_SUBNET:-([^}]+)\}/.exec(text)?.[1];
+    assert.ok(subnet, "no fixed subnet for the stack");
+    assert.equal(server?.environment?.MCP_SECURITY_EXCLUDED_TARGETS, `\${MCP_EXCLUDED_TARGETS:-${subnet}}`);
+    assert.match(
+      read(".env.example"),
+      new RegExp(`^MCP_EXCLUDED_TARGETS=.*${subnet.replace(/\./g, "\\.")}`, "m"),
+    );
+  });
+
   it("every variable compose requires is in .env.example", () => {
     const example = read(".env.example");
     const required = [...read("docker-compose.yml").matchAll(/\$\{(\w+):\?/g)].map((m) => m[1] ?? "");
