@@ -163,7 +163,11 @@ describe("docker-compose.yml", () => {
     const target = prometheus.scrape_configs.find((j) => j.job_name === "security-mcp")?.static_configs[0]
       ?.targets[0];
     assert.equal(target, "security-mcp:8080");
-    assert.ok(server?.environment?.MCP_SERVER_ALLOWED_HOSTS?.split(",").includes("security-mcp"));
+    const hosts = /^\$\{MCP_ALLOWED_HOSTS:-(.*)\}$/.exec(
+      server?.environment?.MCP_SERVER_ALLOWED_HOSTS ?? "",
+    )?.[1];
+    assert.ok(hosts?.split(",").includes("security-mcp"));
+    assert.match(read(".env.example"), /^MCP_ALLOWED_HOSTS=security-mcp(,|$)/m);
     assert.ok(compose.services.prometheus?.volumes?.includes("./deploy/prometheus:/etc/prometheus:ro"));
     const grafana = compose.services.grafana?.volumes ?? [];
     assert.ok(grafana.includes("./deploy/grafana/provisioning:/etc/grafana/provisioning:ro"));
