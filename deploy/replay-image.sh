@@ -152,6 +152,10 @@ say() { echo "replay-image: $*"; }
 say "validate as the image's user:"
 as_user node /app/dist/cli.js validate | sed 's/^/    /' || true
 if as_user touch /app/written 2>/dev/null; then fail "the root file system is writable"; fi
+init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"replay","version":"1"}}}'
+reply=$(printf '%s\n' "$init" | as_user timeout 20 /usr/bin/tini -- node /app/dist/cli.js serve --transport stdio 2>/dev/null | head -n 1)
+grep -q '"serverInfo"' <<<"$reply" || fail "stdio: no initialize result: $reply"
+say "stdio (docker run -i ... serve --transport stdio): initialize answered on stdout"
 EOF
 {
   printf '(exec "${user_cmd[@]}"'
@@ -170,6 +174,9 @@ say "HEALTHCHECK command passes"
 # A TCP listener on loopback for nmap to find: the only target in this namespace.
 node -e 'require("net").createServer((s) => { s.on("error", () => {}); s.end(); }).listen(18080, "127.0.0.1")' &
 listener=$!
+# And a web server for gobuster (one of the shipped wordlists' words answers 200).
+node -e 'require("http").createServer((q, r) => { r.statusCode = q.url === "/admin" ? 200 : 404; r.end(); }).listen(18081, "127.0.0.1")' &
+web=$!
 sleep 0.3
 node --input-type=module - "$key" <<'JS'
 const [key] = process.argv.slice(2);
@@ -196,6 +203,10 @@ if (port?.state !== "open") fail(`nmap SYN scan did not find the open port: ${JS
 say(`nmap SYN scan as the unprivileged user through the file capability: ${syn.body.command.join(" ")} -> 18080 open`);
 const denied = await rest("nmap", { target: "10.0.0.1" });
 if (denied.body.error_type !== "scope_denied") fail("a target outside the scope was not refused");
+const dir = await rest("gobuster", { target: "http://127.0.0.1:18081/", mode: "dir", wordlist: "common" });
+if (dir.status !== 200 || dir.body.error_type !== null) fail(`gobuster: ${JSON.stringify(dir.body).slice(0, 400)}`);
+if (!JSON.stringify(dir.body.parsed).includes("/admin")) fail(`gobuster did not find /admin: ${JSON.stringify(dir.body.parsed).slice(0, 400)}`);
+say(`gobuster with the shipped wordlist "common" (/app/wordlists): found /admin`);
 const init = await rpc(null, { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "replay", version: "1" } } });
 await rpc(init.session, { jsonrpc: "2.0", method: "notifications/initialized" });
 const list = await rpc(init.session, { jsonrpc: "2.0", id: 2, method: "tools/list" });
@@ -207,7 +218,7 @@ const metrics = await (await fetch(`${url}/metrics`, { headers: auth })).text();
 if (!/^mcp_tool_execution_total\{tool="nmap",status="success",error_type="none"\} 2$/m.test(metrics)) fail("metrics did not count the calls");
 say("metrics count the calls");
 JS
-kill "$listener"
+kill "$listener" "$web"
 [ -s "$data/audit.jsonl" ] || fail "no audit log in /data"
 say "audit log in /data: $(wc -l <"$data/audit.jsonl") records, owner $(stat -c %u:%g "$data/audit.jsonl")"
 kill -TERM "$server"
