@@ -79,9 +79,19 @@ export function createServer(
     deps.tools.filter((spec) => isEnabled(deps.config, spec.name));
   const described = new Map(current().tools.map((spec) => [spec.name, describeTool(spec)]));
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: enabled(current()).flatMap((spec) => described.get(spec.name) ?? []),
-  }));
+  // One frozen answer per set of enabled tools: tools/list is the most frequent request, and the HTTP
+  // transport serializes a frozen result only once.
+  let listed: { key: string; result: { tools: Tool[] } } | undefined;
+  server.setRequestHandler(ListToolsRequestSchema, () => {
+    const specs = enabled(current());
+    const key = specs.map((spec) => spec.name).join(",");
+    if (listed?.key !== key)
+      listed = {
+        key,
+        result: Object.freeze({ tools: specs.flatMap((spec) => described.get(spec.name) ?? []) }),
+      };
+    return listed.result;
+  });
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const deps = current();

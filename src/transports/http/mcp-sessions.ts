@@ -1,16 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Runtime } from "../../runtime.js";
 import { createServer } from "../../server.js";
 import { VERSION } from "../../version.js";
 import type { Rejection } from "./guards.js";
+import { McpHttpTransport } from "./mcp-transport.js";
 
 type McpServerOptions = Parameters<typeof createServer>[2];
 
 interface Session {
-  readonly transport: StreamableHTTPServerTransport;
+  readonly transport: McpHttpTransport;
   readonly listChanged: () => Promise<void>;
   readonly close: () => Promise<void>;
   readonly owner: string;
@@ -49,14 +49,14 @@ export class McpSessions {
     caller: string,
   ): Promise<Rejection | null> {
     // The SDK passes this to tool handlers as extra.authInfo: the caller's id, never a key.
-    (req as IncomingMessage & { auth?: unknown }).auth = { token: caller, clientId: caller, scopes: [] };
+    const auth = { token: caller, clientId: caller, scopes: [] };
     const config = this.runtime.deps.config;
     if (config.server.stateless) {
       const { server, close } = createServer(() => this.runtime.deps, VERSION, this.serverOptions);
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+      const transport = new McpHttpTransport();
       res.on("close", () => void close());
       await server.connect(transport);
-      await transport.handleRequest(req, res, body);
+      await transport.handleRequest(req, res, body, auth);
       return null;
     }
     const id = req.headers["mcp-session-id"];
@@ -65,7 +65,7 @@ export class McpSessions {
       if (!session || session.owner !== caller)
         return { status: 404, error: "unknown MCP session; initialize a new one" };
       session.lastSeen = Date.now();
-      await session.transport.handleRequest(req, res, body);
+      await session.transport.handleRequest(req, res, body, auth);
       return null;
     }
     if (req.method !== "POST" || !isInitializeRequest(body))
@@ -77,7 +77,7 @@ export class McpSessions {
         error: `${config.server.max_sessions} MCP sessions are open (server.max_sessions); close one or retry later`,
       };
     const { server, close } = createServer(() => this.runtime.deps, VERSION, this.serverOptions);
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport: McpHttpTransport = new McpHttpTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (sessionId) => {
         this.#sessions.set(sessionId, {
@@ -96,7 +96,7 @@ export class McpSessions {
       if (transport.sessionId) this.#sessions.delete(transport.sessionId);
     };
     await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    await transport.handleRequest(req, res, body, auth);
     return null;
   }
 
