@@ -2,9 +2,10 @@
 // only when they need them, so `serve --transport stdio` does not parse the HTTP server, `run` does not
 // parse the MCP SDK, and so on. Dependencies are bundled too: resolving hundreds of small files in
 // node_modules is most of a cold start.
-// Usage: node --import tsx scripts/build.ts
+// Usage: node --import tsx scripts/build.ts (bench/run.ts also bundles its helper server with bundle()).
 import { chmodSync, readFileSync, rmSync } from "node:fs";
-import { relative } from "node:path";
+import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 import { build, type Plugin } from "esbuild";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -12,26 +13,27 @@ const src = `${root}src`;
 
 /**
  * Sources that find files beside themselves (`new URL("../../wordlists", import.meta.url)`, package.json)
- * were written for dist/ mirroring src/. In the bundle every module's import.meta.url becomes the URL its
- * unbundled file would have had in dist/, so those paths keep working.
+ * were written for dist/ mirroring src/. In a bundle, a src/ module's import.meta.url becomes the URL its
+ * unbundled file would have had in dist/ (relative to the bundle, so the package can move); any other
+ * module's (test helpers in a benchmark bundle) becomes its source file's URL.
  */
-const moduleUrls: Plugin = {
-  name: "module-urls",
-  setup(b) {
-    b.onLoad({ filter: /\/src\/.*\.ts$/ }, (args) => {
-      const text = readFileSync(args.path, "utf8");
-      if (!text.includes("import.meta.url")) return undefined;
-      const asDist = `./${relative(src, args.path).replace(/\.ts$/, ".js")}`;
-      return {
-        contents: text.replaceAll(
-          "import.meta.url",
-          `new URL(${JSON.stringify(asDist)}, import.meta.url).href`,
-        ),
-        loader: "ts",
-      };
-    });
-  },
-};
+function moduleUrls(outdir: string): Plugin {
+  return {
+    name: "module-urls",
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, (args) => {
+        if (args.path.includes("/node_modules/")) return undefined;
+        const text = readFileSync(args.path, "utf8");
+        if (!text.includes("import.meta.url")) return undefined;
+        const inSrc = !relative(src, args.path).startsWith("..");
+        const url = inSrc
+          ? `new URL(${JSON.stringify(relative(outdir, join(root, "dist", relative(src, args.path))).replace(/\.ts$/, ".js"))}, import.meta.url).href`
+          : JSON.stringify(pathToFileURL(args.path).href);
+        return { contents: text.replaceAll("import.meta.url", url), loader: "ts" };
+      });
+    },
+  };
+}
 
 /**
  * Two dependencies are trimmed at bundle time, without changing what this server uses of them:
@@ -61,27 +63,33 @@ const trim: Plugin = {
   },
 };
 
-rmSync(`${root}dist`, { recursive: true, force: true });
-await build({
-  entryPoints: { cli: `${src}/cli.ts` },
-  outdir: `${root}dist`,
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  sourcemap: true,
-  // Less to parse at start; identifiers stay, so stack traces in logs remain readable.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  // Chunks sit beside cli.js: the module URLs below are relative to dist/.
-  chunkNames: "[name]-[hash]",
-  // Bundled CommonJS dependencies (pino, prom-client) call require() for Node's built-ins.
-  banner: {
-    js: 'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);',
-  },
-  plugins: [moduleUrls, trim],
-  logLevel: "warning",
-  legalComments: "linked",
-});
-chmodSync(`${root}dist/cli.js`, 0o755);
+/** Bundles entry points (name -> file) into outdir, split into lazily loaded chunks. */
+export async function bundle(entryPoints: Record<string, string>, outdir: string): Promise<void> {
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    entryPoints,
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    sourcemap: true,
+    // Less to parse at start; identifiers stay, so stack traces in logs remain readable.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    chunkNames: "[name]-[hash]",
+    // Bundled CommonJS dependencies (pino, prom-client) call require() for Node's built-ins.
+    banner: {
+      js: 'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);',
+    },
+    plugins: [moduleUrls(outdir), trim],
+    logLevel: "warning",
+    legalComments: "linked",
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  await bundle({ cli: `${src}/cli.ts` }, `${root}dist`);
+  chmodSync(`${root}dist/cli.js`, 0o755);
+}
