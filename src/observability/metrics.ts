@@ -109,11 +109,18 @@ export function createMetrics(): Metrics {
         registers,
       }),
   );
+  // A render is reused for up to a second while none of the server's own metrics changed (every method
+  // below bumps `version`): a burst of scrapes costs one render, mostly prom-client's event-loop histogram;
+  // process metrics (CPU, memory, lag) are samples anyway. A change shows in the very next scrape.
+  let version = 0;
+  let rendered: { text: string; version: number; at: number } | undefined;
   return {
     callStarted: (tool) => {
+      version++;
       active.inc({ tool });
     },
     callEnded: (tool, errorType, seconds) => {
+      version++;
       active.dec({ tool });
       executions.inc({
         tool,
@@ -125,24 +132,36 @@ export function createMetrics(): Metrics {
       if (errorType !== null && POLICY_DENIALS.includes(errorType)) denials.inc({ tool, reason: errorType });
     },
     breakerState: (tool, state) => {
+      version++;
       breakerState.set({ tool }, BREAKER_VALUE[state]);
     },
     breakerTransition: (tool, from, to) => {
+      version++;
       transitions.inc({ tool, from_state: from, to_state: to });
       breakerState.set({ tool }, BREAKER_VALUE[to]);
     },
     healthStatus: (status) => {
+      version++;
       health.set(HEALTH_VALUE[status]);
     },
     configReload: (result) => {
+      version++;
       reloads.inc({ result });
     },
     sandboxMode: (mode) => {
+      version++;
       sandbox.reset();
       sandbox.set({ mode }, 1);
     },
     contentType: registry.contentType,
-    render: () => registry.metrics(),
+    render: async () => {
+      const now = Date.now();
+      if (rendered?.version === version && now - rendered.at < 1000) return rendered.text;
+      const at = version;
+      const text = await registry.metrics();
+      rendered = { text, version: at, at: now };
+      return text;
+    },
   };
 }
 
