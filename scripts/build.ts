@@ -63,6 +63,58 @@ const trim: Plugin = {
   },
 };
 
+/**
+ * CommonJS dependencies that only some calls need are evaluated when first used instead of at start: the
+ * import becomes a small module of forwarders that require() the real package (which esbuild bundles as a
+ * function it runs on the first require). What each forwarder offers is exactly what its importer uses.
+ */
+const LAZY: { readonly module: string; readonly importer: RegExp; readonly contents: string }[] = [
+  {
+    // A YAML config file is optional.
+    module: "yaml",
+    importer: /\/src\/config\/load\.ts$/,
+    contents: "export function parse(...args) { return load().parse(...args); }",
+  },
+  {
+    // Only nmap calls parse XML.
+    module: "saxes",
+    importer: /\/src\/tools\/parsers\/nmap-xml\.ts$/,
+    contents: "export function SaxesParser(...args) { return new (load().SaxesParser)(...args); }",
+  },
+  {
+    // prom-client reads trace context only for exemplars, which this server does not use.
+    module: "@opentelemetry/api",
+    importer: /\/prom-client\/lib\/metrics\/processCpuTotal\.js$/,
+    contents:
+      "module.exports = { get trace() { return load().trace; }, get context() { return load().context; } };",
+  },
+  {
+    // prom-client's Pushgateway (unused here) loads http, https and zlib.
+    module: "./lib/pushgateway",
+    importer: /\/prom-client\/index\.js$/,
+    contents: "module.exports = function Pushgateway(...args) { return new (load())(...args); };",
+  },
+];
+
+const lazy: Plugin = {
+  name: "lazy-dependencies",
+  setup(b) {
+    b.onResolve({ filter: /^(yaml|saxes|@opentelemetry\/api|\.\/lib\/pushgateway)$/ }, (args) => {
+      const entry = LAZY.find((l) => l.module === args.path && l.importer.test(args.importer));
+      return entry ? { path: entry.module, namespace: "lazy", pluginData: args.resolveDir } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: "lazy" }, (args) => {
+      const entry = LAZY.find((l) => l.module === args.path);
+      if (!entry) return undefined;
+      return {
+        contents: `let real;\nconst load = () => (real ??= require(${JSON.stringify(entry.module)}));\n${entry.contents}\n`,
+        resolveDir: args.pluginData as string,
+        loader: "js",
+      };
+    });
+  },
+};
+
 /** Bundles entry points (name -> file) into outdir, split into lazily loaded chunks. */
 export async function bundle(entryPoints: Record<string, string>, outdir: string): Promise<void> {
   rmSync(outdir, { recursive: true, force: true });
@@ -83,7 +135,7 @@ export async function bundle(entryPoints: Record<string, string>, outdir: string
     banner: {
       js: 'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);',
     },
-    plugins: [moduleUrls(outdir), trim],
+    plugins: [moduleUrls(outdir), trim, lazy],
     logLevel: "warning",
     legalComments: "linked",
   });

@@ -3,7 +3,6 @@ import { enabledToolNames, type Runtime } from "../runtime.js";
 import { createServer } from "../server.js";
 import { VERSION } from "../version.js";
 import { createHealthMonitor, manageLifecycle } from "./lifecycle.js";
-import { startMetricsListener } from "./metrics-listener.js";
 
 /**
  * Serves MCP on stdin/stdout. Nothing else may write to stdout here: logs go to stderr. Reloads the config
@@ -27,6 +26,8 @@ export async function serveStdio(runtime: Runtime, configFile: string | undefine
   health.start();
   const { metrics } = runtime.deps.config;
   if (metrics.port !== undefined) {
+    // Loaded only when asked for: most stdio deployments have no listener, and node:http costs start-up time.
+    const { startMetricsListener } = await import("./metrics-listener.js");
     const listener = await startMetricsListener(deps, health, metrics.host, metrics.port);
     runtime.deps.log.info(
       { metrics: `http://${metrics.host}:${listener.port}/metrics` },
