@@ -64,27 +64,44 @@ const trim: Plugin = {
 };
 
 /**
- * CommonJS dependencies that only some calls need are evaluated when first used instead of at start: the
- * import becomes a small module of forwarders that require() the real package (which esbuild bundles as a
- * function it runs on the first require). What each forwarder offers is exactly what its importer uses.
+ * CommonJS dependencies that only some calls need are neither evaluated nor even parsed at start: each is
+ * bundled on its own into vendor/NAME.cjs, and its import becomes a small module of forwarders that
+ * require() that file on first use. What each forwarder offers is exactly what its importer uses.
  */
-const LAZY: { readonly module: string; readonly importer: RegExp; readonly contents: string }[] = [
+const VENDOR: Record<string, string> = {
+  yaml: 'module.exports = require("yaml");',
+  saxes: 'module.exports = require("saxes");',
+  "opentelemetry-api": 'module.exports = require("@opentelemetry/api");',
+  // One file, so ajv-formats extends the same ajv it was loaded with (scripts/build-shims/ajv-provider.ts).
+  ajv: 'module.exports = { Ajv: require("ajv").default, addFormats: require("ajv-formats").default };',
+};
+
+const LAZY: {
+  readonly module: string;
+  readonly importer: RegExp;
+  /** What load() requires: a vendor file, or the module itself (then bundled, run on first require). */
+  readonly load: string;
+  readonly contents: string;
+}[] = [
   {
     // A YAML config file is optional.
     module: "yaml",
     importer: /\/src\/config\/load\.ts$/,
+    load: "./vendor/yaml.cjs",
     contents: "export function parse(...args) { return load().parse(...args); }",
   },
   {
     // Only nmap calls parse XML.
     module: "saxes",
     importer: /\/src\/tools\/parsers\/nmap-xml\.ts$/,
+    load: "./vendor/saxes.cjs",
     contents: "export function SaxesParser(...args) { return new (load().SaxesParser)(...args); }",
   },
   {
     // prom-client reads trace context only for exemplars, which this server does not use.
     module: "@opentelemetry/api",
     importer: /\/prom-client\/lib\/metrics\/processCpuTotal\.js$/,
+    load: "./vendor/opentelemetry-api.cjs",
     contents:
       "module.exports = { get trace() { return load().trace; }, get context() { return load().context; } };",
   },
@@ -92,6 +109,7 @@ const LAZY: { readonly module: string; readonly importer: RegExp; readonly conte
     // prom-client's Pushgateway (unused here) loads http, https and zlib.
     module: "./lib/pushgateway",
     importer: /\/prom-client\/index\.js$/,
+    load: "./lib/pushgateway",
     contents: "module.exports = function Pushgateway(...args) { return new (load())(...args); };",
   },
 ];
@@ -99,6 +117,7 @@ const LAZY: { readonly module: string; readonly importer: RegExp; readonly conte
 const lazy: Plugin = {
   name: "lazy-dependencies",
   setup(b) {
+    b.onResolve({ filter: /^\.\/vendor\/[\w-]+\.cjs$/ }, (args) => ({ path: args.path, external: true }));
     b.onResolve({ filter: /^(yaml|saxes|@opentelemetry\/api|\.\/lib\/pushgateway)$/ }, (args) => {
       const entry = LAZY.find((l) => l.module === args.path && l.importer.test(args.importer));
       return entry ? { path: entry.module, namespace: "lazy", pluginData: args.resolveDir } : undefined;
@@ -107,7 +126,7 @@ const lazy: Plugin = {
       const entry = LAZY.find((l) => l.module === args.path);
       if (!entry) return undefined;
       return {
-        contents: `let real;\nconst load = () => (real ??= require(${JSON.stringify(entry.module)}));\n${entry.contents}\n`,
+        contents: `let real;\nconst load = () => (real ??= require(${JSON.stringify(entry.load)}));\n${entry.contents}\n`,
         resolveDir: args.pluginData as string,
         loader: "js",
       };
@@ -139,6 +158,22 @@ export async function bundle(entryPoints: Record<string, string>, outdir: string
     logLevel: "warning",
     legalComments: "linked",
   });
+  await Promise.all(
+    Object.entries(VENDOR).map(([name, contents]) =>
+      build({
+        stdin: { contents, resolveDir: root, loader: "js", sourcefile: `vendor-${name}.js` },
+        outfile: join(outdir, "vendor", `${name}.cjs`),
+        bundle: true,
+        format: "cjs",
+        platform: "node",
+        target: "node20",
+        minifyWhitespace: true,
+        minifySyntax: true,
+        logLevel: "warning",
+        legalComments: "linked",
+      }),
+    ),
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -15,11 +15,12 @@ type Result =
   | { valid: false; data: undefined; errorMessage: string };
 
 function createDefaultAjvInstance(): AjvLike {
-  // require, not import: esbuild keeps a required CommonJS module unevaluated until this line runs.
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { default: Ajv } = require("ajv") as { default: new (options: object) => AjvLike };
-  const { default: addFormats } = require("ajv-formats") as { default: (ajv: AjvLike) => void };
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  // ajv and ajv-formats, bundled on their own by scripts/build.ts and read only now.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Ajv, addFormats } = require("./vendor/ajv.cjs") as {
+    Ajv: new (options: object) => AjvLike;
+    addFormats: (ajv: AjvLike) => void;
+  };
   const ajv = new Ajv({ strict: false, validateFormats: true, validateSchema: false, allErrors: true });
   addFormats(ajv);
   return ajv;
