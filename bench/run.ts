@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
+import { format, resolveConfig } from "prettier";
 import { bundle } from "../scripts/build.js";
 import { flood } from "./flood.js";
 import { CLI, MINIMAL, median, ROOT, round } from "./lib.js";
@@ -189,5 +190,8 @@ function closingNote(sections: readonly Section[]): string {
 }
 
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
-writeFileSync(values.out, render(sections, { command, started, note: closingNote(sections) }));
+const markdown = render(sections, { command, started, note: closingNote(sections) });
+// Formatted as `npm run lint` expects (prettier --check .).
+const prettierOptions = (await resolveConfig(values.out)) ?? {};
+writeFileSync(values.out, await format(markdown, { ...prettierOptions, filepath: values.out }));
 process.stderr.write(`bench: wrote ${values.out}\n`);
