@@ -17,7 +17,7 @@ import { Limiter } from "./resilience/limiter.js";
 import { TOOLS } from "./tools/index.js";
 import type { ToolName } from "./tools/names.js";
 import { loadScriptCatalog, type ScriptCatalog } from "./tools/nmap-scripts.js";
-import { findWordlist } from "./tools/wordlists.js";
+import { findList, findWordlist, SHIPPED_CREDENTIAL_DIR } from "./tools/wordlists.js";
 import type { AnyToolSpec, Catalogs } from "./tools/spec.js";
 
 /** Everything the pipeline needs, built once and passed down; nothing lives in module globals. */
@@ -100,6 +100,13 @@ export function createDeps(loaded: LoadedConfig, overrides: Partial<Deps> = {}):
       nmapScripts: once(loadNmapScripts),
       wordlist: (name) =>
         findWordlist(name, config.tool.gobuster.wordlist_dirs, config.tool.gobuster.max_wordlist_bytes),
+      credentials: (name) =>
+        findList(name, {
+          what: "credential list",
+          dirs: [SHIPPED_CREDENTIAL_DIR, ...config.tool.hydra.wordlist_dirs],
+          maxBytes: config.tool.hydra.max_wordlist_bytes,
+          maxBytesKey: "tool.hydra.max_wordlist_bytes",
+        }),
     },
     findBinary: overrides.findBinary ?? cachedFindBinary(),
     binaryHasNetRaw: overrides.binaryHasNetRaw ?? ((binary) => Promise.resolve(binaryHasNetRaw(binary))),

@@ -1,6 +1,6 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { constants, tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { toolSetting, type Deps } from "./deps.js";
 import type { Denial } from "./errors.js";
 import { bwrapArgv, limitsOnlyArgv } from "./exec/bwrap.js";
@@ -10,13 +10,18 @@ import type { CircuitBreaker } from "./resilience/breaker.js";
 import { LimiterFull, LimiterTimeout, type Limiter } from "./resilience/limiter.js";
 import { refusedResult, type ResultFields, type ToolResult } from "./result.js";
 import { describeChecked } from "./target-check.js";
+import type { CheckedTarget } from "./policy/target.js";
 import type { AnyToolSpec, Checked, CommonInput, ProgressUpdate } from "./tools/spec.js";
 
 /** A call that passed every policy check: what runs, against what, and whether it needs raw sockets. */
 export interface Prepared {
   readonly input: CommonInput;
   readonly target: Checked;
+  /** Other hosts the call contacts (dig's server), checked like the target. */
+  readonly secondary: readonly CheckedTarget[];
   readonly args: string[];
+  /** Files written into the call's working directory before it starts (relative names). */
+  readonly files: Readonly<Record<string, string>>;
   readonly binary: string;
   readonly raw: boolean;
 }
@@ -132,6 +137,7 @@ async function runSandboxed(
   const timeoutSec = Math.min(Math.max(prepared.input.timeout_sec ?? limitSec, 1), limitSec);
   const workdir = await mkdtemp(join(tmpdir(), "security-mcp-"));
   try {
+    await writeCallFiles(workdir, prepared.files);
     const parser = spec.createParser((update) => ctx.onProgress?.(update));
     const command = [prepared.binary, ...prepared.args];
     const wrapper =
@@ -197,6 +203,14 @@ async function runSandboxed(
     };
   } finally {
     await rm(workdir, { recursive: true, force: true });
+  }
+}
+
+async function writeCallFiles(workdir: string, files: Readonly<Record<string, string>>): Promise<void> {
+  for (const [name, content] of Object.entries(files)) {
+    // Names come from specs, never from callers; a separator would be a spec bug.
+    if (name !== basename(name) || name.startsWith(".")) throw new Error(`bad call file name ${name}`);
+    await writeFile(join(workdir, name), content, { mode: 0o600, flag: "wx" });
   }
 }
 

@@ -5,7 +5,7 @@ import { execute, type Prepared } from "./execute.js";
 import { deny, ok, type Outcome } from "./errors.js";
 import { parseFlags, type ArgWord } from "./policy/flags.js";
 import { splitArgs } from "./policy/split-args.js";
-import { checkTarget } from "./target-check.js";
+import { checkSecondaryTargets, checkTarget } from "./target-check.js";
 import { refusedResult, type ToolResult } from "./result.js";
 import type { Logger } from "./observability/log.js";
 import type { ResultFields } from "./result.js";
@@ -45,7 +45,11 @@ export async function invokeTool(
   let addresses: readonly string[] = [];
   try {
     const prepared = await prepare(spec, rawInput, deps);
-    if (prepared.ok) addresses = addressesOf(prepared.value.target);
+    if (prepared.ok)
+      addresses = [
+        ...addressesOf(prepared.value.target),
+        ...prepared.value.secondary.flatMap((host) => host.addresses),
+      ];
     result = prepared.ok
       ? await execute(spec, prepared.value, deps, { ...ctx, correlationId })
       : refusedResult(spec.name, rawTarget, correlationId, prepared.denial);
@@ -130,6 +134,11 @@ async function prepare(spec: AnyToolSpec, rawInput: unknown, deps: Deps): Promis
   const parsedInput = (spec.inputSchema as z.ZodType<CommonInput>).safeParse(rawInput);
   if (!parsedInput.success) return deny("validation_error", describeInputIssues(spec, parsedInput.error));
   const input = parsedInput.data;
+  if (spec.intrusive === true && !config.security.allow_intrusive)
+    return deny(
+      "flag_denied",
+      `${spec.name} is intrusive (${spec.title}) and needs security.allow_intrusive: true`,
+    );
 
   const binary = deps.findBinary(spec.binary);
   if (binary === null)
@@ -155,9 +164,12 @@ async function prepare(spec: AnyToolSpec, rawInput: unknown, deps: Deps): Promis
 
   const target = await checkTarget(spec, input, deps);
   if (!target.ok) return target;
+  const secondary = await checkSecondaryTargets(spec, input, deps);
+  if (!secondary.ok) return secondary;
 
   const args = spec.plan(input, {
     target: target.value,
+    secondary: secondary.value,
     config,
     flags: flags.value,
     allowIntrusive: config.security.allow_intrusive,
@@ -166,7 +178,15 @@ async function prepare(spec: AnyToolSpec, rawInput: unknown, deps: Deps): Promis
   });
   if (!args.ok) return args;
   const raw = spec.requiresRaw === true || flags.value.some((f) => f.rule.requiresRaw === true);
-  return ok({ input, target: target.value, args: args.value, binary, raw });
+  return ok({
+    input,
+    target: target.value,
+    secondary: [...secondary.value.values()],
+    args: args.value,
+    files: spec.files?.(input) ?? {},
+    binary,
+    raw,
+  });
 }
 
 /**

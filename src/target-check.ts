@@ -1,7 +1,7 @@
 import { maxNetworkPrefix, type Deps } from "./deps.js";
-import { ok, type Outcome } from "./errors.js";
+import { deny, ok, type Outcome } from "./errors.js";
 import { checkDomainTarget } from "./policy/domain-target.js";
-import { checkHostTarget, type TargetPolicy } from "./policy/target.js";
+import { checkHostTarget, type CheckedTarget, type TargetPolicy } from "./policy/target.js";
 import { checkUrlTarget } from "./policy/url-target.js";
 import type { AnyToolSpec, Checked, CommonInput } from "./tools/spec.js";
 
@@ -24,6 +24,26 @@ export async function checkTarget(
   }
   const host = await checkHostTarget(input.target, policy);
   return host.ok ? ok({ kind, host: host.value }) : host;
+}
+
+/**
+ * Checks the other hosts a call contacts (dig's server) like the target, each as one host: a network or
+ * range there would be a mistake, and a name is pinned to its checked address.
+ */
+export async function checkSecondaryTargets(
+  spec: AnyToolSpec,
+  input: CommonInput,
+  deps: Deps,
+): Promise<Outcome<ReadonlyMap<string, CheckedTarget>>> {
+  const checked = new Map<string, CheckedTarget>();
+  for (const { field, value } of spec.secondaryTargets?.(input, deps.config) ?? []) {
+    const host = await checkHostTarget(value, { ...targetPolicy(spec, deps), allowRanges: false });
+    if (!host.ok) return deny(host.denial.type, `${field}: ${host.denial.message}`);
+    if (host.value.kind === "network")
+      return deny("validation_error", `${field} must be one host, not the network ${value}`);
+    checked.set(field, host.value);
+  }
+  return ok(checked);
 }
 
 function targetPolicy(spec: AnyToolSpec, deps: Deps): TargetPolicy {

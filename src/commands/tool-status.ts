@@ -38,7 +38,8 @@ export async function toolStatus(spec: AnyToolSpec, deps: Deps): Promise<ToolSta
       deps.reaper,
     );
     const line = `${outcome.stdout}\n${outcome.stderr}`.split("\n").find((l) => l.trim() !== "");
-    status.version = line?.trim() ?? null;
+    // hydra's version line goes on into a copyright notice and a plea; the version is what matters.
+    status.version = line?.trim().replace(/\s+\(c\)\s.*$/i, "") ?? null;
   } finally {
     await rm(workdir, { recursive: true, force: true });
   }

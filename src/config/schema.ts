@@ -44,6 +44,36 @@ const perToolSections = {
     })
     .strict()
     .prefault({}),
+  hydra: z
+    .object({
+      ...perToolShape,
+      /** Directories of operator user name and password lists, besides the shipped ones. */
+      wordlist_dirs: z.array(z.string().min(1).max(4096)).default([]),
+      max_wordlist_bytes: int(1, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
+      /** Most login attempts (user names x passwords, plus -e tries) one call may make. */
+      max_attempts: int(1, 100_000_000).default(10_000),
+    })
+    .strict()
+    .prefault({}),
+  sqlmap: z
+    .object({
+      ...perToolShape,
+      /** Most table rows --dump may retrieve in one call. */
+      max_dump_rows: int(1, 1_000_000).default(100),
+    })
+    .strict()
+    .prefault({}),
+  dig: z
+    .object({
+      ...perToolShape,
+      /**
+       * The DNS server dig asks when a call names none (an in-scope address or name, checked on every
+       * call). Unset: a call must name one; the machine's own resolver is never used by default.
+       */
+      default_server: z.string().min(1).max(253).optional(),
+    })
+    .strict()
+    .prefault({}),
 } satisfies Record<ToolName, z.ZodType>;
 
 const toolSection = z

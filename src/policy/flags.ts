@@ -111,7 +111,8 @@ function matchWord(text: string, rules: readonly FlagRule[]): { rule: FlagRule; 
   const exact = rules.find((r) => spellings(r).includes(text));
   if (exact) return { rule: exact };
   const eq = text.indexOf("=");
-  if (text.startsWith("--") && eq > 0) {
+  // `--name=value`, and dig's `+name=value`.
+  if ((text.startsWith("--") || text.startsWith("+")) && eq > 0) {
     const rule = rules.find((r) => r.value && spellings(r).includes(text.slice(0, eq)));
     if (rule) return { rule, value: text.slice(eq + 1) };
   }
@@ -148,11 +149,12 @@ function refusal(word: ArgWord, grammar: FlagGrammar): string {
   const text = word.text;
   const where = `in ${word.origin}`;
   const allowed = `Allowed options for ${grammar.tool}: ${grammar.rules.map((r) => r.flag).join(" ")}`;
-  if (!text.startsWith("-") || text === "-")
+  if (!/^[-+]/.test(text) || text === "-" || text === "+")
     return `${JSON.stringify(text)} (${where}) is not an option; extra arguments may only be options, and the target goes in the target field. ${allowed}`;
   const name = text.replace(/=.*$/, "");
   const reason = grammar.refusals[name];
   if (reason) return `${text} (${where}) is refused: ${reason}`;
+  if (name.startsWith("+")) return plusRefusal(text, name, where, grammar);
   // Tools built on getopt_long_only accept abbreviations and single-dash long names; we accept neither.
   const bare = `--${name.replace(/^-+/, "")}`;
   const longForm = (flag: string): boolean =>
@@ -182,6 +184,21 @@ function refusal(word: ArgWord, grammar: FlagGrammar): string {
   if (prefix)
     return `${text} (${where}) is refused: it is ${prefix} with a value, which is refused (${grammar.refusals[prefix] ?? ""})`;
   return `${text} (${where}) is not on the allowlist. ${allowed}`;
+}
+
+/** dig reads unambiguous prefixes of its `+` options; name the option it would have read. */
+function plusRefusal(text: string, name: string, where: string, grammar: FlagGrammar): string {
+  const plus = [...Object.keys(grammar.refusals), ...grammar.rules.flatMap(spellings)].filter(
+    (k) => k.startsWith("+") && name.length > 2 && k.startsWith(name),
+  );
+  const refused = plus.find((k) => grammar.refusals[k] !== undefined);
+  if (refused)
+    return `${text} (${where}) is refused: ${grammar.tool} would read it as ${refused}, which is refused (${grammar.refusals[refused] ?? ""})`;
+  const [allowed] = plus;
+  if (allowed)
+    return `${text} (${where}) is refused: abbreviated options are not accepted; write ${allowed} exactly`;
+  const options = grammar.rules.map((r) => r.flag).filter((f) => f.startsWith("+"));
+  return `${text} (${where}) is not on the allowlist. Allowed + options for ${grammar.tool}: ${options.join(" ")}`;
 }
 
 export function flagsToArgv(flags: readonly ParsedFlag[]): string[] {

@@ -45,6 +45,14 @@ export interface CommonInput {
 export interface Catalogs {
   readonly nmapScripts: () => ScriptCatalog | Error;
   readonly wordlist: (name: string) => Outcome<Wordlist>;
+  /** hydra's user name and password lists. */
+  readonly credentials: (name: string) => Outcome<Wordlist>;
+}
+
+/** A further host a call contacts besides its target (dig's server), scope-checked the same way. */
+export interface SecondaryTarget {
+  readonly field: string;
+  readonly value: string;
 }
 
 /** What a target field means for a tool: a host (address, CIDR, name), an http(s) URL, or a DNS domain. */
@@ -63,6 +71,8 @@ export function hostOf(target: Checked): CheckedTarget {
 
 export interface PlanContext {
   readonly target: Checked;
+  /** The checked secondary targets, by field name. */
+  readonly secondary: ReadonlyMap<string, CheckedTarget>;
   readonly config: Readonly<Config>;
   readonly flags: readonly ParsedFlag[];
   readonly allowIntrusive: boolean;
@@ -102,6 +112,8 @@ export interface ToolSpec<Input extends CommonInput = CommonInput, Parsed = unkn
     readonly allowRanges?: boolean;
     readonly ipv4Only?: boolean;
   };
+  /** Every call is intrusive (brute force) and needs security.allow_intrusive. */
+  readonly intrusive?: boolean;
   /** Needs raw sockets for every call, not only for some options (masscan). */
   readonly requiresRaw?: boolean;
   readonly grammar: FlagGrammar;
@@ -113,8 +125,15 @@ export interface ToolSpec<Input extends CommonInput = CommonInput, Parsed = unkn
   };
   /** Typed fields as argument words; they pass the same grammar as extra_args. */
   fieldWords(input: Input): ArgWord[];
+  /** Other hosts the call contacts, each checked as a single host and pinned like the target. */
+  secondaryTargets?(input: Input, config: Readonly<Config>): SecondaryTarget[];
   /** The arguments after the binary, from checked flags and target; may still refuse. */
   plan(input: Input, ctx: PlanContext): Outcome<string[]>;
+  /**
+   * Files the call needs, written into its private working directory (the tool's cwd) before it starts
+   * and deleted with it: inline lists that must not appear in argv, where every process could read them.
+   */
+  files?(input: Input): Readonly<Record<string, string>>;
   createParser(onProgress: (update: ProgressUpdate) => void): StreamParser<Parsed>;
   /** Directories the tool reads besides the system (bound read-only into the sandbox). */
   readOnlyPaths?(config: Readonly<Config>): string[];

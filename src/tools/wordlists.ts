@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, sep } from "node:path";
 import { deny, ok, type Outcome } from "../errors.js";
 
-/** A vetted wordlist: a regular file inside a wordlist directory, within the size cap. */
+/** A vetted list: a regular file inside one of its catalog's directories, within the size cap. */
 export interface Wordlist {
   readonly name: string;
   /** The real path (symlinks resolved) the tool reads. */
@@ -11,26 +11,49 @@ export interface Wordlist {
   readonly bytes: number;
 }
 
+/** Where lists of one kind are found, first directory first, and how large one may be. */
+export interface ListCatalog {
+  /** What a list is called in messages: "wordlist", "credential list". */
+  readonly what: string;
+  readonly dirs: readonly string[];
+  readonly maxBytes: number;
+  /** The config key that sets maxBytes, named in the refusal. */
+  readonly maxBytesKey: string;
+}
+
 /** The lists shipped with the package (wordlists/ beside src/ and dist/). */
 export const SHIPPED_WORDLIST_DIR = new URL("../../wordlists", import.meta.url).pathname;
+/** Small user name and password lists for hydra, shipped with the package. */
+export const SHIPPED_CREDENTIAL_DIR = new URL("../../wordlists/credentials", import.meta.url).pathname;
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
-/**
- * Finds a wordlist by catalog name: `<dir>/<name>.txt` or `<dir>/<name>` in the shipped directory, then
- * the operator's. The caller never gives a path; what is found must really lie inside its directory.
- */
+/** gobuster's catalog: the shipped wordlists, then the operator's directories. */
 export function findWordlist(
   name: string,
   operatorDirs: readonly string[],
   maxBytes: number,
 ): Outcome<Wordlist> {
+  return findList(name, {
+    what: "wordlist",
+    dirs: [SHIPPED_WORDLIST_DIR, ...operatorDirs],
+    maxBytes,
+    maxBytesKey: "tool.gobuster.max_wordlist_bytes",
+  });
+}
+
+/**
+ * Finds a list by catalog name: `<dir>/<name>.txt` or `<dir>/<name>`, directory by directory. The caller
+ * never gives a path; what is found must really lie inside its directory.
+ */
+export function findList(name: string, catalog: ListCatalog): Outcome<Wordlist> {
+  const { what } = catalog;
   if (!NAME.test(name) || name.includes(".."))
     return deny(
       "validation_error",
-      `wordlist ${JSON.stringify(name)} is not a catalog name (letters, digits, ._-); paths are never accepted`,
+      `${what} ${JSON.stringify(name)} is not a catalog name (letters, digits, ._-); paths are never accepted`,
     );
-  for (const dir of [SHIPPED_WORDLIST_DIR, ...operatorDirs]) {
+  for (const dir of catalog.dirs) {
     let root: string;
     try {
       root = realpathSync(dir);
@@ -45,23 +68,20 @@ export function findWordlist(
         continue;
       }
       if (!real.startsWith(root + sep))
-        return deny(
-          "flag_denied",
-          `wordlist ${name} resolves outside its wordlist directory ${dir}; refused`,
-        );
+        return deny("flag_denied", `${what} ${name} resolves outside its directory ${dir}; refused`);
       const stat = statSync(real);
-      if (!stat.isFile()) return deny("validation_error", `wordlist ${name} is not a regular file`);
-      if (stat.size > maxBytes)
+      if (!stat.isFile()) return deny("validation_error", `${what} ${name} is not a regular file`);
+      if (stat.size > catalog.maxBytes)
         return deny(
           "validation_error",
-          `wordlist ${name} is ${stat.size} bytes; the cap is ${maxBytes} (tool.gobuster.max_wordlist_bytes)`,
+          `${what} ${name} is ${stat.size} bytes; the cap is ${catalog.maxBytes} (${catalog.maxBytesKey})`,
         );
       return ok({ name, path: real, lines: countLines(real), bytes: stat.size });
     }
   }
   return deny(
     "not_found",
-    `no wordlist named ${name}; available: ${listWordlists(operatorDirs).join(", ") || "none"}`,
+    `no ${what} named ${name}; available: ${listNames(catalog.dirs).join(", ") || "none"}`,
   );
 }
 
@@ -72,13 +92,20 @@ function countLines(path: string): number {
   return text.length > 0 && text[text.length - 1] !== 0x0a ? lines + 1 : lines;
 }
 
-/** Catalog names in the shipped and operator directories. */
+/** gobuster's catalog names: the shipped and operator wordlists. */
 export function listWordlists(operatorDirs: readonly string[]): string[] {
+  return listNames([SHIPPED_WORDLIST_DIR, ...operatorDirs]);
+}
+
+/** Catalog names of the regular files in the given directories. */
+export function listNames(dirs: readonly string[]): string[] {
   const names = new Set<string>();
-  for (const dir of [SHIPPED_WORDLIST_DIR, ...operatorDirs]) {
+  for (const dir of dirs) {
     let entries: string[];
     try {
-      entries = readdirSync(dir);
+      entries = readdirSync(dir, { withFileTypes: true })
+        .filter((e) => !e.isDirectory())
+        .map((e) => e.name);
     } catch {
       continue;
     }

@@ -56,11 +56,11 @@ describe("masscan and gobuster over MCP (loopback)", () => {
     http.kill();
   });
 
-  it("lists all three tools", async () => {
+  it("lists all six tools", async () => {
     const { tools } = await client.listTools();
     assert.deepEqual(
       tools.map((t) => t.name),
-      ["nmap", "masscan", "gobuster"],
+      ["nmap", "masscan", "gobuster", "hydra", "sqlmap", "dig"],
     );
   });
 

@@ -50,7 +50,7 @@ describe("the built CLI over stdio, driven by the SDK's stdio client", () => {
     const { tools } = await client.listTools();
     assert.deepEqual(
       tools.map((t) => t.name),
-      ["nmap", "masscan", "gobuster"],
+      ["nmap", "masscan", "gobuster", "hydra", "sqlmap", "dig"],
     );
     assert.equal(client.getServerVersion()?.name, "security-mcp-server");
   });

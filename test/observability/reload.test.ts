@@ -98,7 +98,7 @@ describe("config hot reload in a running stdio server", () => {
     const { tools } = await client.listTools();
     assert.deepEqual(
       tools.map((t) => t.name),
-      ["nmap", "gobuster"],
+      ["nmap", "gobuster", "hydra", "sqlmap", "dig"],
     );
     assert.equal(await errorType(), null);
   });

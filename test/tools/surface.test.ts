@@ -47,7 +47,11 @@ describe("every tool spec", () => {
         assert.equal((tool.inputSchema as Record<string, unknown>).anyOf, undefined);
         assert.equal((tool.inputSchema as Record<string, unknown>).additionalProperties, false);
         for (const field of CONTRACT_FIELDS) assert.ok(tool.inputSchema.properties?.[field], field);
-        assert.deepEqual(tool.inputSchema.required, ["target"]);
+        // Only the target is required, except what a tool cannot run without (hydra's service).
+        assert.deepEqual(
+          tool.inputSchema.required,
+          spec.name === "hydra" ? ["target", "service"] : ["target"],
+        );
       });
       it("output schema: exactly the contract's result fields", () => {
         assert.deepEqual(Object.keys(tool.outputSchema?.properties ?? {}).sort(), [...RESULT_FIELDS].sort());

@@ -40,8 +40,8 @@ describe("wordlist catalog", () => {
     ["/etc/passwd", "validation_error", /paths are never accepted/],
     ["../outside", "validation_error", /catalog name/],
     ["team/../../x", "validation_error", /catalog name/],
-    ["escape", "flag_denied", /outside its wordlist directory/],
-    ["passwd", "flag_denied", /outside its wordlist directory/],
+    ["escape", "flag_denied", /outside its directory/],
+    ["passwd", "flag_denied", /outside its directory/],
     ["huge", "validation_error", /1073741824 bytes; the cap is 52428800/],
     ["missing", "not_found", /available: .*common/],
   ];

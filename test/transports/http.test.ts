@@ -89,7 +89,7 @@ describe("HTTP transport with API keys", () => {
       const { tools } = await client.listTools();
       assert.deepEqual(
         tools.map((t) => t.name),
-        ["nmap", "masscan", "gobuster"],
+        ["nmap", "masscan", "gobuster", "hydra", "sqlmap", "dig"],
       );
       const progress: number[] = [];
       const result = await client.callTool(
@@ -174,7 +174,7 @@ describe("HTTP transport with API keys", () => {
       tools: { name: string; enabled: boolean; available: boolean; circuit_breaker: string }[];
       total: number;
     };
-    assert.equal(tools.total, 3);
+    assert.equal(tools.total, 6);
     assert.deepEqual(
       tools.tools[0] && [
         tools.tools[0].name,
@@ -331,7 +331,7 @@ describe("HTTP transport modes and limits", () => {
     try {
       const { client, transport } = await mcpClient(http.url);
       assert.equal(transport.sessionId, undefined);
-      assert.equal((await client.listTools()).tools.length, 3);
+      assert.equal((await client.listTools()).tools.length, 6);
       const result = await client.callTool({
         name: "nmap",
         arguments: { target: "127.0.0.1", ports: String(listener.port) },

@@ -1,0 +1,116 @@
+import type { FlagGrammar, FlagRule } from "../policy/flags.js";
+
+/** Record types dig may ask for; zone transfers are gated separately (they copy a whole zone). */
+export const RECORD_TYPES = [
+  "A",
+  "AAAA",
+  "ANY",
+  "CAA",
+  "CNAME",
+  "DNSKEY",
+  "DS",
+  "HINFO",
+  "HTTPS",
+  "MX",
+  "NAPTR",
+  "NS",
+  "NSEC",
+  "NSEC3",
+  "NSEC3PARAM",
+  "PTR",
+  "RRSIG",
+  "SOA",
+  "SPF",
+  "SRV",
+  "SSHFP",
+  "SVCB",
+  "TLSA",
+  "TXT",
+  "URI",
+  "AXFR",
+  "IXFR",
+] as const;
+export const ZONE_TRANSFERS = ["AXFR", "IXFR"];
+export const QUERY_CLASSES = ["IN", "CH", "HS"] as const;
+
+const RECORD_TYPE = {
+  kind: "text",
+  pattern: new RegExp(`^(${RECORD_TYPES.join("|")}|IXFR=[0-9]{1,10})$`),
+  description: `a record type: ${RECORD_TYPES.join(", ")} (IXFR=serial for an incremental transfer)`,
+} as const;
+
+const plus = (name: string, value?: { min: number; max: number }): FlagRule =>
+  value ? { flag: `+${name}`, value: { kind: "int", ...value } } : { flag: `+${name}` };
+
+const FILES = "it reads a file on the server";
+const FORMAT = "the server parses dig's full output; the result's summary is already short";
+const ELSEWHERE = "it queries servers other than the one given, outside the scope";
+
+export const DIG_GRAMMAR: FlagGrammar = {
+  tool: "dig",
+  maxTokens: 32,
+  rules: [
+    { flag: "-t", value: RECORD_TYPE },
+    { flag: "-c", value: { kind: "enum", values: QUERY_CLASSES } },
+    { flag: "-p", value: { kind: "int", min: 1, max: 65_535 } },
+    { flag: "-4" },
+    { flag: "-6" },
+    { flag: "-u" },
+    { ...plus("tcp"), aliases: ["+vc"] },
+    { ...plus("notcp"), aliases: ["+novc"] },
+    plus("dnssec"),
+    plus("nodnssec"),
+    plus("recurse"),
+    plus("norecurse"),
+    plus("time", { min: 1, max: 30 }),
+    plus("tries", { min: 1, max: 5 }),
+    plus("retry", { min: 0, max: 4 }),
+    plus("bufsize", { min: 0, max: 65_535 }),
+    plus("edns", { min: 0, max: 1 }),
+    plus("noedns"),
+    plus("nsid"),
+    plus("cd"),
+    plus("adflag"),
+    plus("noadflag"),
+    plus("cookie"),
+    plus("nocookie"),
+    plus("ignore"),
+    plus("besteffort"),
+    plus("fail"),
+    plus("nofail"),
+  ],
+  refusals: {
+    "-f": FILES,
+    "-k": `${FILES} (a TSIG key)`,
+    "-y": "a TSIG secret on the command line would be visible to every process and in the audit log",
+    "-b": "it binds a caller-chosen source address",
+    "-q": "the query name comes only from the target field",
+    "-x": "give the address as the target; the server adds -x",
+    "-r": "the server sets it",
+    "-m": "it is a memory-debugging option",
+    "-h": "not a query",
+    "-v": "not a query",
+    "+trace": ELSEWHERE,
+    "+nssearch": ELSEWHERE,
+    "+search": "it appends the server's search domains to the name, outside the scope check",
+    "+domain": "it appends a caller-chosen domain to the name, outside the scope check",
+    "+defname": "it appends the server's search domains, outside the scope check",
+    "+ndots": "it applies only with search domains, which are refused",
+    "+sit": "it is the old name of +cookie; write +cookie",
+    "+sigchase": FILES,
+    "+trusted-key": FILES,
+    "+topdown": FILES,
+    "+keyfile": FILES,
+    "+short": FORMAT,
+    "+noall": FORMAT,
+    "+answer": FORMAT,
+    "+noanswer": FORMAT,
+    "+multiline": FORMAT,
+    "+yaml": FORMAT,
+    "+json": FORMAT,
+    "+comments": FORMAT,
+    "+nocomments": FORMAT,
+    "+https": "DNS over HTTPS is not supported by this server",
+    "+tls": "DNS over TLS is not supported by this server",
+  },
+};
