@@ -148,8 +148,10 @@ export async function startHttpServer(runtime: Runtime): Promise<HttpServer> {
     close: async () => {
       health.stop();
       await sessions.closeAll();
-      await new Promise((resolve) => server.close(resolve));
+      // Streams still open (a client's GET stream, /events) would keep close() waiting for ever: end them too.
+      const closed = new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
+      await closed;
     },
   };
 }
