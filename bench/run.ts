@@ -166,7 +166,12 @@ const WHY: [string, string, string][] = [
   ],
   [
     "flood",
-    "",
+    "GET /health",
+    "/health during the flood: the flooding tool, the server and this benchmark share two cores, so a /health answer waits whenever the kernel runs the others; the run without the flood shows the idle figure. On a busy machine this is scheduling, not the server's event loop (the health check itself takes well under a millisecond).",
+  ],
+  [
+    "flood",
+    "server RSS",
     "Flood RSS: the peak is garbage, not retained output: each flooding call leaves a few MiB (its kept 1 MiB of output as buffers, as a string, in the JSON reply and as the audit hash input) until V8's next major collection; with the rate limit lifted (about 50 floods a second) the peak reaches about 300 MiB, and node --max-old-space-size=64 keeps it under 150 MiB. What would close it: fewer copies of the kept output (hash and reply from the captured buffers), or a heap limit set by the launcher.",
   ],
   [
