@@ -6,6 +6,7 @@ import { binaryHasNetRaw, hasNetRaw } from "./exec/privileges.js";
 import { ProcessReaper } from "./exec/reaper.js";
 import { EventEmitter } from "node:events";
 import { homedir } from "node:os";
+import { dirname, join } from "node:path";
 import { AuditLog, defaultAuditPath, noAudit, type AuditSink } from "./observability/audit.js";
 import { createLogger, type Logger } from "./observability/log.js";
 import { createMetrics, noMetrics, type Metrics } from "./observability/metrics.js";
@@ -18,6 +19,8 @@ import { TOOLS } from "./tools/index.js";
 import type { ToolName } from "./tools/names.js";
 import { loadScriptCatalog, type ScriptCatalog } from "./tools/nmap-scripts.js";
 import { findList, findWordlist, SHIPPED_CREDENTIAL_DIR } from "./tools/wordlists.js";
+import { JobManager } from "./jobs/manager.js";
+import { JobStore } from "./jobs/store.js";
 import type { AnyToolSpec, Catalogs } from "./tools/spec.js";
 
 /** Everything the pipeline needs, built once and passed down; nothing lives in module globals. */
@@ -42,6 +45,8 @@ export interface Deps {
   readonly audit: AuditSink;
   /** "tool" events (call started / ended) for live views such as the HTTP /events stream. */
   readonly events: EventEmitter;
+  /** Every call that runs is a job: scan_start/scan_result, scan:// resources, and the raw output's pages. */
+  readonly jobs: JobManager;
 }
 
 /**
@@ -116,7 +121,19 @@ export function createDeps(loaded: LoadedConfig, overrides: Partial<Deps> = {}):
       (config.audit.enabled
         ? new AuditLog(config.audit.path ?? defaultAuditPath(process.env, homedir()), config.audit.max_size)
         : noAudit),
+    jobs:
+      overrides.jobs ??
+      new JobManager(new JobStore(config.jobs.dir ?? defaultJobsDir(process.env, homedir())), () => ({
+        maxJobs: config.jobs.max_jobs,
+        maxTotalBytes: config.jobs.max_total_bytes,
+        maxAgeSeconds: config.jobs.max_age,
+      })),
   };
+}
+
+/** Beside the audit log: `$XDG_STATE_HOME/security-mcp/jobs` (else `~/.local/state/...`). */
+function defaultJobsDir(env: NodeJS.ProcessEnv, home: string): string {
+  return join(dirname(defaultAuditPath(env, home)), "jobs");
 }
 
 function loadNmapScripts(): ScriptCatalog | Error {

@@ -30,6 +30,7 @@ export interface ExecContext {
   readonly signal?: AbortSignal;
   readonly onProgress?: (update: ProgressUpdate) => void;
   readonly correlationId: string;
+  readonly maxOutputBytes?: number;
 }
 
 /**
@@ -156,7 +157,7 @@ async function runSandboxed(
         env: toolEnvironment(workdir),
         timeoutMs: timeoutSec * 1000,
         graceMs: config.tool.kill_grace_period * 1000,
-        maxStdoutBytes: config.security.max_output_size,
+        maxStdoutBytes: ctx.maxOutputBytes ?? config.security.max_output_size,
         maxStderrBytes: config.security.max_output_size,
         ...(ctx.signal ? { signal: ctx.signal } : {}),
         onStdout: (chunk) => {
@@ -176,7 +177,7 @@ async function runSandboxed(
       outcome,
       timeoutSec,
       limitSec,
-      config.security.max_output_size,
+      ctx.maxOutputBytes ?? config.security.max_output_size,
     );
     const fields: ResultFields = {
       tool: spec.name,

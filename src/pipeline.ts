@@ -18,6 +18,10 @@ export interface CallContext {
   readonly via: string;
   /** Who called: an API key's id over HTTP (never the key); the transport otherwise. */
   readonly client?: string;
+  /** Told once the call has passed every policy check and will run (scan jobs answer scan_start then). */
+  readonly onAdmitted?: () => void;
+  /** Bytes of stdout kept, when not security.max_output_size (scan jobs keep more, for paging). */
+  readonly maxOutputBytes?: number;
 }
 
 /**
@@ -50,6 +54,7 @@ export async function invokeTool(
         ...addressesOf(prepared.value.target),
         ...prepared.value.secondary.flatMap((host) => host.addresses),
       ];
+    if (prepared.ok) ctx.onAdmitted?.();
     result = prepared.ok
       ? await execute(spec, prepared.value, deps, { ...ctx, correlationId })
       : refusedResult(spec.name, rawTarget, correlationId, prepared.denial);

@@ -90,6 +90,7 @@ export class Runtime {
       binaryHasNetRaw: previous.binaryHasNetRaw,
       audit: previous.audit,
       events: previous.events,
+      jobs: previous.jobs,
     });
     previous.log.info({ reason, scope: config.security.allowed_targets }, "configuration applied");
     for (const listener of this.#listeners) listener(previous, this.#deps);

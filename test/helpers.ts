@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { connect, createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
@@ -14,13 +16,29 @@ import { createServer as createMcpServer } from "../src/server.js";
  */
 export function makeDeps(env: Record<string, string> = {}, overrides: Partial<Deps> = {}): Deps {
   // Loopback-only scope unless a test says otherwise: a mistake in a test then cannot reach another host.
+  // Each deps keeps its jobs in a directory of its own, never the user's state directory.
   return createDeps(
-    loadConfig({ env: { MCP_SECURITY_ALLOWED_TARGETS: "loopback", MCP_AUDIT_ENABLED: "false", ...env } }),
+    loadConfig({
+      env: {
+        MCP_SECURITY_ALLOWED_TARGETS: "loopback",
+        MCP_AUDIT_ENABLED: "false",
+        MCP_JOBS_DIR: testJobsDir(),
+        ...env,
+      },
+    }),
     {
       log: createLogger("error"),
       ...overrides,
     },
   );
+}
+
+let jobsDirs = 0;
+const JOBS_ROOT = mkdtempSync(join(tmpdir(), "security-mcp-test-jobs-"));
+
+/** A fresh directory for a test server's jobs (created when the first job is stored). */
+export function testJobsDir(): string {
+  return join(JOBS_ROOT, String(jobsDirs++));
 }
 
 /** A resolver answering from a table, so policy tests never send a DNS query. */

@@ -1,5 +1,6 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { testJobsDir } from "./helpers.js";
 
 export const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
 
@@ -26,6 +27,7 @@ export async function startStdioServer(
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       MCP_SECURITY_ALLOWED_TARGETS: "loopback",
       MCP_AUDIT_ENABLED: "false",
+      MCP_JOBS_DIR: testJobsDir(),
       LOG_LEVEL: "error",
       ...env,
     },

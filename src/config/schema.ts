@@ -177,6 +177,28 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    jobs: z
+      .object({
+        /** Where scan jobs and their raw output are kept (default: beside the audit log). */
+        dir: z.string().min(1).optional(),
+        /** Retention: finished jobs kept at most, their total raw bytes, and seconds since they ended. */
+        max_jobs: int(1, 100_000).default(200),
+        max_total_bytes: int(1024 * 1024, 1024 * 1024 * 1024 * 1024).default(1024 * 1024 * 1024),
+        max_age: int(60, 365 * 86_400).default(7 * 86_400),
+        /** Bytes of stdout a job keeps for paging (direct calls keep security.max_output_size). */
+        max_output_size: int(1024, 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    output: z
+      .object({
+        /** Characters of a tool answer's text: the ranked summary, or one page of raw output. */
+        summary_max_chars: int(500, 1_000_000).default(4000),
+        /** Characters of a tool answer's structuredContent (JSON); beyond it, output and findings are cut. */
+        structured_max_chars: int(2000, 100_000_000).default(32_000),
+      })
+      .strict()
+      .prefault({}),
     audit: z
       .object({
         enabled: z.boolean().default(true),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { untrusted } from "./untrusted.js";
 import type { Config } from "../config/schema.js";
 import { deny, ok, type Outcome } from "../errors.js";
 import type { ArgWord, ParsedFlag } from "../policy/flags.js";
@@ -134,7 +135,9 @@ function plan(input: DigInput, ctx: PlanContext): Outcome<string[]> {
 
 function summarize(parsed: DigParsed): string {
   if (parsed.status === null && parsed.answers.length === 0) return parsed.errors[0] ?? "no answer";
-  const shown = parsed.answers.slice(0, 20).map((r) => `${r.name} ${r.type} ${r.data}`);
+  const shown = parsed.answers
+    .slice(0, 20)
+    .map((r) => `${untrusted(r.name, 80)} ${r.type} ${untrusted(r.data, 120)}`);
   const more = parsed.answers.length > 20 ? `, ... (${parsed.answers.length} in all)` : "";
   const count = `${parsed.answers.length} answer${parsed.answers.length === 1 ? "" : "s"}`;
   return `${parsed.status ?? "transfer"}, ${count}${shown.length ? `: ${shown.join("; ")}${more}` : ""}`;

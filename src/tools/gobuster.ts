@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { untrusted } from "./untrusted.js";
 import { deny, ok, type Outcome } from "../errors.js";
 import { flagsToArgv, type ArgWord } from "../policy/flags.js";
 import { GOBUSTER_GRAMMAR, MODE_FLAGS } from "./gobuster-grammar.js";
@@ -160,11 +161,11 @@ function summarize(parsed: GobusterParsed): string {
   const shown = parsed.findings.slice(0, 30).map((f) => {
     switch (f.kind) {
       case "path":
-        return `${f.path} (${f.status})`;
+        return `${f.path} (${f.status}${f.redirect ? ` -> ${untrusted(f.redirect, 80)}` : ""})`;
       case "vhost":
         return `${f.name} (${f.status})`;
       case "dns":
-        return `${f.name}${f.addresses.length ? ` [${f.addresses.join(", ")}]` : ""}`;
+        return `${f.name}${f.addresses.length ? ` ${untrusted(f.addresses.join(", "), 80)}` : ""}`;
     }
   });
   return `${parsed.findings.length} found: ${shown.join(", ")}${parsed.findings.length > 30 ? ", ..." : ""}`;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { untrusted } from "./untrusted.js";
 import { deny, ok, type Outcome } from "../errors.js";
 import { flagsToArgv, type ArgWord } from "../policy/flags.js";
 import { MASSCAN_GRAMMAR } from "./masscan-grammar.js";
@@ -94,7 +95,7 @@ function summarize(parsed: MasscanParsed): string {
   if (open.length === 0) return "no open ports found";
   const shown = open
     .slice(0, 30)
-    .map((r) => `${r.ip}:${r.port}/${r.protocol}`)
+    .map((r) => `${r.ip}:${r.port}/${r.protocol}${r.banner ? ` ${untrusted(r.banner, 60)}` : ""}`)
     .join(", ");
   return `${open.length} open port${open.length === 1 ? "" : "s"}: ${shown}${open.length > 30 ? ", ..." : ""}`;
 }

@@ -5,6 +5,7 @@ import { NMAP_GRAMMAR, SCAN_TYPE_FLAGS } from "./nmap-grammar.js";
 import { whyScriptArgRefused } from "./nmap-script-args.js";
 import type { ScriptCatalog } from "./nmap-scripts.js";
 import { NmapXmlStream, type NmapParsed } from "./parsers/nmap-xml.js";
+import { untrusted } from "./untrusted.js";
 import { commonFields, fieldWordCollector, hostOf, type PlanContext, type ToolSpec } from "./spec.js";
 
 const SCAN_TYPES = {
@@ -223,22 +224,39 @@ function whyScriptRefused(
   return null;
 }
 
+/**
+ * Ranked for a model's context: hosts with open ports first (most first), each with its services; then how
+ * many hosts were up with nothing open; hosts down last. Versions and names the hosts sent are quoted.
+ */
 function summarize(parsed: NmapParsed): string {
-  if (parsed.hosts.length === 0) return "no hosts found up";
-  return parsed.hosts
-    .map((host) => {
-      const address = host.addresses[0]?.addr ?? "?";
-      const open = host.ports.filter((p) => p.state === "open");
-      const list = open
-        .slice(0, 20)
-        .map(
-          (p) =>
-            `${p.port}/${p.protocol}${p.service ? ` ${p.service}` : ""}${p.product ? ` (${[p.product, p.version].filter(Boolean).join(" ")})` : ""}`,
-        )
-        .join(", ");
-      return `${address} ${host.state}: ${open.length} open port${open.length === 1 ? "" : "s"}${list ? `: ${list}` : ""}${open.length > 20 ? ", ..." : ""}`;
-    })
-    .join("\n");
+  const withOpen = parsed.hosts
+    .map((host) => ({ host, open: host.ports.filter((p) => p.state === "open") }))
+    .filter((h) => h.open.length > 0)
+    .sort((a, b) => b.open.length - a.open.length);
+  const lines = withOpen.map(({ host, open }) => {
+    const address = host.addresses[0]?.addr ?? "?";
+    const names = host.hostnames.length ? ` ${untrusted(host.hostnames.slice(0, 3).join(" "))}` : "";
+    const list = open
+      .slice(0, 20)
+      .map((p) => {
+        const product = [p.product, p.version].filter(Boolean).join(" ");
+        return `${p.port}/${p.protocol}${p.service ? ` ${p.service}` : ""}${product ? ` ${untrusted(product, 60)}` : ""}`;
+      })
+      .join(", ");
+    const os = host.os[0] ? `; OS ${untrusted(host.os[0].name, 60)}` : "";
+    return `${address}${names}: ${open.length} open: ${list}${open.length > 20 ? ", ..." : ""}${os}`;
+  });
+  const quiet = parsed.hosts.filter((h) => h.state === "up" && !h.ports.some((p) => p.state === "open"));
+  if (quiet.length > 0) {
+    const shown = quiet.slice(0, 20).map((h) => h.addresses[0]?.addr ?? "?");
+    lines.push(
+      `${quiet.length} host${quiet.length === 1 ? "" : "s"} up with no open port found: ${shown.join(", ")}${quiet.length > 20 ? ", ..." : ""}`,
+    );
+  }
+  const up = parsed.hosts_up ?? parsed.hosts.filter((h) => h.state === "up").length;
+  const down = parsed.hosts_total === null ? 0 : parsed.hosts_total - up;
+  if (down > 0) lines.push(`${down} host${down === 1 ? "" : "s"} down`);
+  return lines.length > 0 ? lines.join("\n") : "no hosts found up";
 }
 
 export const nmap: ToolSpec<NmapInput, NmapParsed> = {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { untrusted } from "./untrusted.js";
 import { deny, ok, type Outcome } from "../errors.js";
 import type { ArgWord, ParsedFlag } from "../policy/flags.js";
 import { SqlmapOutputStream, type SqlmapParsed } from "./parsers/sqlmap-output.js";
@@ -203,20 +204,17 @@ function summarize(parsed: SqlmapParsed): string {
         .join("; "),
     );
   if (parsed.dbms) parts.push(`back-end DBMS ${parsed.dbms}`);
-  if (parsed.banner) parts.push(`banner '${parsed.banner}'`);
-  if (parsed.current_user) parts.push(`current user '${parsed.current_user}'`);
-  if (parsed.current_db) parts.push(`current database '${parsed.current_db}'`);
-  if (parsed.databases.length) parts.push(`databases: ${parsed.databases.slice(0, 20).join(", ")}`);
+  if (parsed.banner) parts.push(`banner ${untrusted(parsed.banner)}`);
+  if (parsed.current_user) parts.push(`current user ${untrusted(parsed.current_user)}`);
+  if (parsed.current_db) parts.push(`current database ${untrusted(parsed.current_db)}`);
+  const names = (list: string[]): string => untrusted(list.slice(0, 30).join(", "), 400);
+  if (parsed.databases.length) parts.push(`databases: ${names(parsed.databases)}`);
   for (const t of parsed.tables.slice(0, 5))
-    parts.push(`tables of ${t.database}: ${t.tables.slice(0, 30).join(", ")}`);
+    parts.push(`tables of ${untrusted(t.database)}: ${names(t.tables)}`);
   for (const c of parsed.columns.slice(0, 5))
-    parts.push(
-      `columns of ${c.table}: ${c.columns
-        .slice(0, 30)
-        .map((col) => col.name)
-        .join(", ")}`,
-    );
-  for (const d of parsed.dumps.slice(0, 5)) parts.push(`${d.rows.length} rows dumped from ${d.table}`);
+    parts.push(`columns of ${untrusted(c.table)}: ${names(c.columns.map((col) => col.name))}`);
+  for (const d of parsed.dumps.slice(0, 5))
+    parts.push(`${d.rows.length} rows dumped from ${untrusted(d.table)}`);
   return parts.join("; ");
 }
 

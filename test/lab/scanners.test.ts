@@ -8,6 +8,7 @@ import type { ResultFields } from "../../src/result.js";
 import type { GobusterParsed } from "../../src/tools/parsers/gobuster-lines.js";
 import type { MasscanParsed } from "../../src/tools/parsers/masscan-json.js";
 import { createLab, labUnavailable, waitForListeners, type Lab } from "./lab.js";
+import { testJobsDir } from "../helpers.js";
 
 const CLI = new URL("../../dist/cli.js", import.meta.url).pathname;
 const SERVICES = new URL("../fixtures/lab-services.mjs", import.meta.url).pathname;
@@ -54,6 +55,7 @@ describe("scanners in a sealed lab", { skip: unavailable ?? false }, () => {
         LOG_LEVEL: "error",
         MCP_TOOL_KILL_GRACE_PERIOD: "1",
         MCP_AUDIT_ENABLED: "false",
+        MCP_JOBS_DIR: testJobsDir(),
       },
       stderr: "inherit",
     });

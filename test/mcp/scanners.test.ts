@@ -10,6 +10,7 @@ import { ProcessReaper } from "../../src/exec/reaper.js";
 import type { ResultFields } from "../../src/result.js";
 import type { GobusterParsed } from "../../src/tools/parsers/gobuster-lines.js";
 import { connectClient, makeDeps, waitForPort } from "../helpers.js";
+import { JOB_TOOL_NAMES as JOB_TOOLS } from "../../src/jobs/tools.js";
 
 const SERVICES = new URL("../fixtures/lab-services.mjs", import.meta.url).pathname;
 
@@ -60,7 +61,7 @@ describe("masscan and gobuster over MCP (loopback)", () => {
     const { tools } = await client.listTools();
     assert.deepEqual(
       tools.map((t) => t.name),
-      ["nmap", "masscan", "gobuster", "hydra", "sqlmap", "dig"],
+      ["nmap", "masscan", "gobuster", "hydra", "sqlmap", "dig", ...JOB_TOOLS],
     );
   });
 

@@ -6,7 +6,8 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { ResultFields } from "../../src/result.js";
 import type { NmapParsed } from "../../src/tools/parsers/nmap-xml.js";
-import { listenLoopback, processesMatching, waitFor, type Listener } from "../helpers.js";
+import { listenLoopback, processesMatching, waitFor, type Listener, testJobsDir } from "../helpers.js";
+import { JOB_TOOL_NAMES as JOB_TOOLS } from "../../src/jobs/tools.js";
 import { startSlowScan } from "../slow-scan.js";
 import { startStdioServer } from "../stdio-server.js";
 
@@ -29,6 +30,7 @@ describe("the built CLI over stdio, driven by the SDK's stdio client", () => {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
         MCP_SECURITY_ALLOWED_TARGETS: "loopback",
         MCP_AUDIT_ENABLED: "false",
+        MCP_JOBS_DIR: testJobsDir(),
         LOG_LEVEL: "info",
       },
       stderr: "pipe",
@@ -50,7 +52,7 @@ describe("the built CLI over stdio, driven by the SDK's stdio client", () => {
     const { tools } = await client.listTools();
     assert.deepEqual(
       tools.map((t) => t.name),
-      ["nmap", "masscan", "gobuster", "hydra", "sqlmap", "dig"],
+      ["nmap", "masscan", "gobuster", "hydra", "sqlmap", "dig", ...JOB_TOOLS],
     );
     assert.equal(client.getServerVersion()?.name, "security-mcp-server");
   });

@@ -8,6 +8,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { ToolListChangedNotificationSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { ResultFields } from "../../src/result.js";
 import { listenLoopback, waitFor, type Listener } from "../helpers.js";
+import { JOB_TOOL_NAMES as JOB_TOOLS } from "../../src/jobs/tools.js";
 
 const CLI = new URL("../../dist/cli.js", import.meta.url).pathname;
 
@@ -98,7 +99,7 @@ describe("config hot reload in a running stdio server", () => {
     const { tools } = await client.listTools();
     assert.deepEqual(
       tools.map((t) => t.name),
-      ["nmap", "gobuster", "hydra", "sqlmap", "dig"],
+      ["nmap", "gobuster", "hydra", "sqlmap", "dig", ...JOB_TOOLS],
     );
     assert.equal(await errorType(), null);
   });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { ERROR_TYPE_NAMES } from "../../src/errors.js";
+import { describeJobTools } from "../../src/jobs/tools.js";
 import { describeTool } from "../../src/server.js";
 import { TOOL_NAMES } from "../../src/tools/names.js";
 import { TOOLS } from "../../src/tools/index.js";
@@ -53,8 +54,11 @@ describe("every tool spec", () => {
           spec.name === "hydra" ? ["target", "service"] : ["target"],
         );
       });
-      it("output schema: exactly the contract's result fields", () => {
-        assert.deepEqual(Object.keys(tool.outputSchema?.properties ?? {}).sort(), [...RESULT_FIELDS].sort());
+      it("output schema: exactly the contract's result fields, plus truncated and resource_uri", () => {
+        assert.deepEqual(
+          Object.keys(tool.outputSchema?.properties ?? {}).sort(),
+          [...RESULT_FIELDS, "truncated", "resource_uri"].sort(),
+        );
       });
       it("matches the schema snapshot (UPDATE_SNAPSHOTS=1 to accept a change)", () => {
         const file = new URL(`../__snapshots__/${spec.name}.schema.json`, import.meta.url);
@@ -64,6 +68,22 @@ describe("every tool spec", () => {
       });
     });
   }
+});
+
+describe("the scan job tools", () => {
+  it("are the contract's five, each with title, annotations, an object input and an output schema", () => {
+    const tools = describeJobTools();
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      ["scan_start", "scan_status", "scan_result", "scan_cancel", "scan_list"],
+    );
+    for (const tool of tools) {
+      assert.ok(tool.title && tool.description && tool.annotations, tool.name);
+      assert.equal(tool.inputSchema.type, "object");
+      assert.equal(tool.outputSchema?.type, "object");
+      assert.equal((tool.inputSchema as Record<string, unknown>).anyOf, undefined);
+    }
+  });
 });
 
 describe("error types", () => {

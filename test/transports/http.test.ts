@@ -14,7 +14,8 @@ import type { ResultFields } from "../../src/result.js";
 import { Runtime } from "../../src/runtime.js";
 import { startHttpServer, type HttpServer } from "../../src/transports/http/server.js";
 import { assertCancelKillsNmap } from "../slow-scan.js";
-import { listenLoopback, waitFor, type Listener } from "../helpers.js";
+import { listenLoopback, waitFor, type Listener, testJobsDir } from "../helpers.js";
+import { JOB_TOOL_NAMES as JOB_TOOLS } from "../../src/jobs/tools.js";
 
 const KEY_A = "key-a-0123456789abcdef";
 const KEY_B = "key-b-0123456789abcdef";
@@ -27,6 +28,7 @@ async function startHttp(env: Record<string, string> = {}): Promise<{ http: Http
         MCP_SERVER_PORT: "0",
         MCP_SECURITY_ALLOWED_TARGETS: "loopback",
         MCP_AUDIT_ENABLED: "false",
+        MCP_JOBS_DIR: testJobsDir(),
         MCP_TOOL_KILL_GRACE_PERIOD: "1",
         LOG_LEVEL: "error",
         ...env,
@@ -89,7 +91,7 @@ describe("HTTP transport with API keys", () => {
       const { tools } = await client.listTools();
       assert.deepEqual(
         tools.map((t) => t.name),
-        ["nmap", "masscan", "gobuster", "hydra", "sqlmap", "dig"],
+        ["nmap", "masscan", "gobuster", "hydra", "sqlmap", "dig", ...JOB_TOOLS],
       );
       const progress: number[] = [];
       const result = await client.callTool(
@@ -331,7 +333,7 @@ describe("HTTP transport modes and limits", () => {
     try {
       const { client, transport } = await mcpClient(http.url);
       assert.equal(transport.sessionId, undefined);
-      assert.equal((await client.listTools()).tools.length, 6);
+      assert.equal((await client.listTools()).tools.length, 11);
       const result = await client.callTool({
         name: "nmap",
         arguments: { target: "127.0.0.1", ports: String(listener.port) },
