@@ -160,11 +160,13 @@ export class JobStore {
 
   /** Drops the oldest finished jobs past any retention limit; running jobs are never dropped. */
   prune(retention: Retention, now = Date.now()): number {
-    const finished = this.all()
+    // The records this server knows (its own and those it has read), not a fresh directory scan per call.
+    const known = [...this.#records.values()];
+    const finished = known
       .filter((r) => r.status !== "running")
       .sort((a, b) => (a.finished_at ?? a.created_at).localeCompare(b.finished_at ?? b.created_at));
     let count = this.#records.size;
-    let bytes = this.all().reduce((n, r) => n + r.raw_bytes, 0);
+    let bytes = known.reduce((n, r) => n + r.raw_bytes, 0);
     let dropped = 0;
     for (const record of finished) {
       const ended = Date.parse(record.finished_at ?? record.created_at);
