@@ -5,7 +5,7 @@ import { describeScope } from "../policy/scope.js";
 import { printLine } from "./output.js";
 import { toolStatus } from "./tool-status.js";
 
-type Level = "ok" | "warn" | "fail";
+export type Level = "ok" | "warn" | "fail";
 
 /**
  * `security-mcp validate`: one line per finding. Exit 0 when usable, 1 when not (config errors exit 2
@@ -36,14 +36,9 @@ export async function validateCommand(deps: Deps, configFile: string | undefined
   else
     add(
       deps.config.sandbox.required ? "fail" : "warn",
-      `sandbox: limits only (${reason ?? "bwrap unavailable"})${deps.config.sandbox.required ? "; sandbox.required refuses every call" : "; install bubblewrap for isolation"}`,
+      `sandbox: limits only (${reason ?? "bwrap unavailable"})${deps.config.sandbox.required ? "; sandbox.required refuses every call" : reason?.includes("not found") ? "; install bubblewrap for isolation" : "; where namespaces are blocked (a container), the container is the boundary"}`,
     );
-  add(
-    deps.netRaw ? "ok" : "warn",
-    deps.netRaw
-      ? "privileges: CAP_NET_RAW present: SYN/UDP scans and OS detection are available"
-      : "privileges: no CAP_NET_RAW: connect scans only; SYN/UDP/OS detection are refused",
-  );
+  add(...(await privilegesFinding(deps)));
   let usableTools = 0;
   for (const spec of deps.tools) {
     const status = await toolStatus(spec, deps);
@@ -76,4 +71,25 @@ export async function validateCommand(deps: Deps, configFile: string | undefined
   if (usableTools === 0) add("fail", "no enabled tool has its binary installed");
   for (const [level, text] of findings) printLine(`${level.padEnd(4)} ${text}`);
   return findings.some(([level]) => level === "fail") ? 1 : 0;
+}
+
+/**
+ * Raw sockets come from the server's own CAP_NET_RAW, or (without bwrap, which sets no_new_privs) from file
+ * capabilities on the scanners themselves, as in the Docker image.
+ */
+export async function privilegesFinding(deps: Deps): Promise<[Level, string]> {
+  if (deps.netRaw)
+    return ["ok", "privileges: CAP_NET_RAW present: SYN/UDP scans and OS detection are available"];
+  const withFileCaps: string[] = [];
+  if (deps.sandbox.mode === "limits")
+    for (const name of ["nmap", "masscan"]) {
+      const binary = deps.findBinary(name);
+      if (binary !== null && (await deps.binaryHasNetRaw(binary))) withFileCaps.push(name);
+    }
+  if (withFileCaps.length > 0)
+    return [
+      "ok",
+      `privileges: no CAP_NET_RAW in the server, but ${withFileCaps.join(" and ")} carry cap_net_raw as a file capability: their raw scans work`,
+    ];
+  return ["warn", "privileges: no CAP_NET_RAW: connect scans only; SYN/UDP/OS detection are refused"];
 }
