@@ -26,25 +26,35 @@ export const LAB_RECORDS = {
   txt: "v=spf1 -all",
 } as const;
 
+/**
+ * dnsmasq as a small authoritative server for lab.internal only: no config file, no upstream, no hosts file,
+ * in the foreground, bound to one address; `records` are its record options.
+ */
+export function dnsmasqArgs(address: string, port: number, records: readonly string[]): string[] {
+  return [
+    "--keep-in-foreground",
+    "--conf-file=/dev/null",
+    "--no-resolv",
+    "--no-hosts",
+    "--pid-file=",
+    "--bind-interfaces",
+    `--listen-address=${address}`,
+    `--port=${port}`,
+    "--local=/lab.internal/",
+    ...records,
+  ];
+}
+
 export async function startDnsServer(): Promise<RunningService> {
   const port = await freePort();
   const child = spawn(
     "dnsmasq",
-    [
-      "--keep-in-foreground",
-      "--conf-file=/dev/null",
-      "--no-resolv",
-      "--no-hosts",
-      "--pid-file=",
-      "--bind-interfaces",
-      "--listen-address=127.0.0.1",
-      `--port=${port}`,
-      "--local=/lab.internal/",
+    dnsmasqArgs("127.0.0.1", port, [
       `--host-record=www.lab.internal,${LAB_RECORDS.www}`,
       `--mx-host=lab.internal,${LAB_RECORDS.mx.slice(0, -1)},10`,
       `--txt-record=lab.internal,${LAB_RECORDS.txt}`,
       "--ptr-record=5.0.0.127.in-addr.arpa,www.lab.internal",
-    ],
+    ]),
     { stdio: "ignore" },
   );
   // Ready when it answers on loopback (asked directly, never through the machine's resolver).

@@ -201,6 +201,16 @@ function plusRefusal(text: string, name: string, where: string, grammar: FlagGra
   return `${text} (${where}) is not on the allowlist. Allowed + options for ${grammar.tool}: ${options.join(" ")}`;
 }
 
-export function flagsToArgv(flags: readonly ParsedFlag[]): string[] {
-  return flags.flatMap((f) => (f.value === undefined ? [f.rule.flag] : [f.rule.flag, f.value]));
+/**
+ * Checked flags as argv words. Flags for which `joined` says so get their value in the same word
+ * (`--level=3`, dig's `+time=2`), so no value can ever be read as an option of its own.
+ */
+export function flagsToArgv(
+  flags: readonly ParsedFlag[],
+  joined: (flag: string) => boolean = () => false,
+): string[] {
+  return flags.flatMap((f) => {
+    if (f.value === undefined) return [f.rule.flag];
+    return joined(f.rule.flag) ? [`${f.rule.flag}=${f.value}`] : [f.rule.flag, f.value];
+  });
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { untrusted } from "./untrusted.js";
 import type { Config } from "../config/schema.js";
 import { deny, ok, type Outcome } from "../errors.js";
-import type { ArgWord, ParsedFlag } from "../policy/flags.js";
+import { flagsToArgv, type ArgWord } from "../policy/flags.js";
 import { DIG_GRAMMAR, QUERY_CLASSES, RECORD_TYPES, ZONE_TRANSFERS } from "./dig-grammar.js";
 import { DigOutputStream, type DigParsed } from "./parsers/dig-output.js";
 import {
@@ -96,14 +96,6 @@ function secondaryTargets(input: DigInput, config: Readonly<Config>): SecondaryT
     : [{ field: input.server === undefined ? "tool.dig.default_server" : "server", value: server }];
 }
 
-/** dig wants `+option=value` in one word. */
-function digArgv(flags: readonly ParsedFlag[]): string[] {
-  return flags.flatMap((f) => {
-    if (f.value === undefined) return [f.rule.flag];
-    return f.rule.flag.startsWith("+") ? [`${f.rule.flag}=${f.value}`] : [f.rule.flag, f.value];
-  });
-}
-
 function plan(input: DigInput, ctx: PlanContext): Outcome<string[]> {
   const type = ctx.flags.find((f) => f.rule.flag === "-t");
   const transfer = type?.value?.replace(/=.*$/, "");
@@ -130,7 +122,12 @@ function plan(input: DigInput, ctx: PlanContext): Outcome<string[]> {
       "give server: the in-scope DNS server to ask (or set tool.dig.default_server); the machine's own resolver is not used",
     );
   // -r: never read a .digrc (HOME is the call's empty directory anyway).
-  return ok(["-r", ...digArgv(ctx.flags), `@${server.argument}`, ...question]);
+  return ok([
+    "-r",
+    ...flagsToArgv(ctx.flags, (flag) => flag.startsWith("+")),
+    `@${server.argument}`,
+    ...question,
+  ]);
 }
 
 function summarize(parsed: DigParsed): string {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { untrusted } from "./untrusted.js";
 import { deny, ok, type Outcome } from "../errors.js";
-import type { ArgWord, ParsedFlag } from "../policy/flags.js";
+import { flagsToArgv, type ArgWord } from "../policy/flags.js";
 import { SqlmapOutputStream, type SqlmapParsed } from "./parsers/sqlmap-output.js";
 import { plainText } from "./parsers/plain-text.js";
 import { DBMS_NAMES, MAX_THREADS, SQLMAP_GRAMMAR } from "./sqlmap-grammar.js";
@@ -135,17 +135,6 @@ function fieldWords(input: SqlmapInput): ArgWord[] {
   return words;
 }
 
-/**
- * Long options as one `--name=value` word, so no value can ever be read as an option of its own; short
- * options keep two words (their values cannot start with "-").
- */
-function sqlmapArgv(flags: readonly ParsedFlag[]): string[] {
-  return flags.flatMap((f) => {
-    if (f.value === undefined) return [f.rule.flag];
-    return f.rule.flag.startsWith("--") ? [`${f.rule.flag}=${f.value}`] : [f.rule.flag, f.value];
-  });
-}
-
 /** --dump copies at most tool.sqlmap.max_dump_rows rows per table: --start/--stop are checked or added. */
 function dumpBounds(ctx: PlanContext): Outcome<string[]> {
   const value = (flag: string): number | undefined => {
@@ -189,7 +178,8 @@ function plan(input: SqlmapInput, ctx: PlanContext): Outcome<string[]> {
     "--ignore-redirects",
     "--disable-coloring",
     `--output-dir=${OUTPUT_DIR}`,
-    ...sqlmapArgv(ctx.flags),
+    // Long options as one `--name=value` word; short options' values cannot start with "-".
+    ...flagsToArgv(ctx.flags, (flag) => flag.startsWith("--")),
     ...bounds.value,
   ]);
 }

@@ -8,6 +8,7 @@ import type { ResultFields } from "../../src/result.js";
 import type { GobusterParsed } from "../../src/tools/parsers/gobuster-lines.js";
 import type { MasscanParsed } from "../../src/tools/parsers/masscan-json.js";
 import { createLab, labUnavailable, waitForListeners, type Lab } from "./lab.js";
+import { dnsmasqArgs } from "../attack-services.js";
 import { testJobsDir } from "../helpers.js";
 
 const CLI = new URL("../../dist/cli.js", import.meta.url).pathname;
@@ -34,16 +35,10 @@ describe("scanners in a sealed lab", { skip: unavailable ?? false }, () => {
     lab.startInTarget([process.execPath, SERVICES, lab.targetIp, "8080", "8081"]);
     lab.startInTarget([
       "dnsmasq",
-      "--keep-in-foreground",
-      "--conf-file=/dev/null",
-      "--no-resolv",
-      "--no-hosts",
-      "--pid-file=",
-      "--bind-interfaces",
-      `--listen-address=${lab.targetIp}`,
-      "--local=/lab.internal/",
-      `--address=/www.lab.internal/${lab.targetIp}`,
-      `--address=/api.lab.internal/${lab.targetIp}`,
+      ...dnsmasqArgs(lab.targetIp, 53, [
+        `--address=/www.lab.internal/${lab.targetIp}`,
+        `--address=/api.lab.internal/${lab.targetIp}`,
+      ]),
     ]);
     await waitForListeners(lab, ["8080", "8081", "udp:53"]);
     const [command = "", ...args] = lab.inScanner([process.execPath, CLI, "serve"]);
