@@ -240,7 +240,12 @@ function summarize(parsed: NmapParsed): string {
       .slice(0, 20)
       .map((p) => {
         const product = [p.product, p.version].filter(Boolean).join(" ");
-        return `${p.port}/${p.protocol}${p.service ? ` ${p.service}` : ""}${product ? ` ${untrusted(product, 60)}` : ""}`;
+        // Script findings (a page title, a server header) say most about a port; the first two, shortened.
+        const scripts = p.scripts
+          .slice(0, 2)
+          .map((script) => ` ${script.id} ${untrusted(script.output, 80)}`)
+          .join("");
+        return `${p.port}/${p.protocol}${p.service ? ` ${p.service}` : ""}${product ? ` ${untrusted(product, 60)}` : ""}${scripts}`;
       })
       .join(", ");
     const os = host.os[0] ? `; OS ${untrusted(host.os[0].name, 60)}` : "";
