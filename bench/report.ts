@@ -22,10 +22,14 @@ export interface Section {
   readonly rows: readonly Row[];
 }
 
-export function machine(): string {
+/** The 1, 5 and 15 minute load averages. */
+export function loadAverage(): string {
+  return execFileSync("cat", ["/proc/loadavg"], { encoding: "utf8" }).split(" ").slice(0, 3).join(" ");
+}
+
+function machine(): string {
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
-  const load = execFileSync("cat", ["/proc/loadavg"], { encoding: "utf8" }).split(" ").slice(0, 3).join(" ");
-  return `${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}; load average at start ${load}`;
+  return `${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}`;
 }
 
 function commit(): string {
@@ -40,7 +44,7 @@ const mark = (met: boolean | null): string => (met === null ? "" : met ? "met" :
 
 export function render(
   sections: readonly Section[],
-  options: { command: string; started: Date; note: string },
+  options: { command: string; started: Date; loadAtStart: string; note: string },
 ): string {
   const all = sections.flatMap((s) => s.rows);
   const goals = all.filter((r) => r.met !== null);
@@ -53,7 +57,7 @@ export function render(
     "tool that spawns the same command, nothing else), or the bare parser. Traffic goes to loopback only.",
     "",
     `- Date: ${options.started.toISOString().replace(/\.\d+Z$/, "Z")} (commit ${commit()})`,
-    `- Machine: ${machine()}`,
+    `- Machine: ${machine()}; load average ${options.loadAtStart} at the start, ${loadAverage()} at the end`,
     `- Command: \`${options.command}\``,
     `- Goals met: ${goals.length - missed.length} of ${goals.length}`,
     "",

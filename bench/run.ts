@@ -11,7 +11,7 @@ import { bundle } from "../scripts/build.js";
 import { flood } from "./flood.js";
 import { CLI, MINIMAL, median, ROOT, round } from "./lib.js";
 import { overhead } from "./overhead.js";
-import { render, type Row, type Section } from "./report.js";
+import { loadAverage, render, type Row, type Section } from "./report.js";
 import { memory, startup } from "./startup.js";
 import { throughput } from "./throughput.js";
 
@@ -127,6 +127,7 @@ process.on("unhandledRejection", (error) => {
 });
 
 const started = new Date();
+const loadAtStart = loadAverage();
 const sections: Section[] = [];
 for (const step of plan) {
   if (only && !only.includes(step.key)) continue;
@@ -141,8 +142,7 @@ for (const step of plan) {
 }
 
 const NOTE = `
-Figures move by 10-30% between runs on this shared 2-core machine (the load average at the start is given
-above); the load generator, the servers and the tools share the cores. Rerun \`npm run bench\` on a quiet machine
+Figures move by 10-30% between runs on this shared 2-core machine (the load averages are given above); the load generator, the servers and the tools share the cores. Rerun \`npm run bench\` on a quiet machine
 before comparing runs, and compare a figure only with its floor from the same run. No timing assertion is part
 of the test suite.
 `;
@@ -195,7 +195,7 @@ function closingNote(sections: readonly Section[]): string {
 }
 
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
-const markdown = render(sections, { command, started, note: closingNote(sections) });
+const markdown = render(sections, { command, started, loadAtStart, note: closingNote(sections) });
 // Formatted as `npm run lint` expects (prettier --check .).
 const prettierOptions = (await resolveConfig(values.out)) ?? {};
 writeFileSync(values.out, await format(markdown, { ...prettierOptions, filepath: values.out }));
