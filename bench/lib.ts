@@ -13,9 +13,9 @@ import { freePort } from "../test/ports.js";
 export const ROOT = new URL("..", import.meta.url).pathname;
 export const CLI = join(ROOT, "dist/cli.js");
 /** The minimal SDK server (bench/minimal-server.ts), compiled to plain JS by bench/run.ts, unbundled. */
-export const MINIMAL = join(ROOT, ".cache/bench/minimal-server.mjs");
+export const MINIMAL = join(ROOT, "node_modules/.cache/security-mcp-bench/minimal-server.mjs");
 /** bench/server.ts, bundled like dist/cli.js by bench/run.ts. */
-export const BENCH_SERVER = join(ROOT, ".cache/bench/server/server.js");
+export const BENCH_SERVER = join(ROOT, "node_modules/.cache/security-mcp-bench/server/server.js");
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -2,7 +2,7 @@
 // spawns the argv it is given by the benchmark (the same command the real server runs) and returns its
 // output; no policy, sandbox, limits, audit or metrics. Over HTTP it uses the SDK's stateful session pattern
 // (StreamableHTTPServerTransport per session) and answers GET /health with a constant.
-// Usage (compiled to .cache/bench/minimal-server.mjs by bench/run.ts): node minimal-server.mjs stdio|http [port]
+// Usage (compiled to node_modules/.cache/security-mcp-bench/minimal-server.mjs by bench/run.ts): node minimal-server.mjs stdio|http [port]
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";

@@ -26,7 +26,7 @@ const quick = values.quick;
 const only = values.only?.split(",");
 
 if (!existsSync(CLI)) throw new Error("dist/cli.js is missing: run npm run build (npm run bench does)");
-mkdirSync(join(ROOT, ".cache/bench"), { recursive: true });
+mkdirSync(join(ROOT, "node_modules/.cache/security-mcp-bench"), { recursive: true });
 // The floor runs as its users would run it: plain JavaScript importing the SDK from node_modules, unbundled.
 await build({
   entryPoints: [join(ROOT, "bench/minimal-server.ts")],
@@ -38,7 +38,10 @@ await build({
 });
 
 // The server variants of bench/server.ts are bundled exactly as the CLI is.
-await bundle({ server: join(ROOT, "bench/server.ts") }, join(ROOT, ".cache/bench/server"));
+await bundle(
+  { server: join(ROOT, "bench/server.ts") },
+  join(ROOT, "node_modules/.cache/security-mcp-bench/server"),
+);
 
 function parseRun(mode: "ours" | "floor"): { ms: number; growthMiB: number; bytes: number; hosts: number } {
   const out = execFileSync(

@@ -2,8 +2,8 @@
 //   --sandbox limits   tools run under prlimit/setpriv only, as on a host without bwrap
 //   --flood            adds a tool `flood` (test/fixtures/bin/outcome.sh) that prints without end
 // Otherwise exactly `security-mcp serve`: config from the environment, the same deps, runtime and transports.
-// Bundled by bench/run.ts to .cache/bench/server/server.js, run as:
-//   node .cache/bench/server/server.js [--sandbox limits] [--flood] [--transport http --port P]
+// Bundled by bench/run.ts to node_modules/.cache/security-mcp-bench/server/, run as:
+//   node node_modules/.cache/security-mcp-bench/server/server.js [--sandbox limits] [--flood] [--transport http --port P]
 import { parseArgs } from "node:util";
 import { loadConfig } from "../src/config/load.js";
 import { createDeps } from "../src/deps.js";
