@@ -9,10 +9,13 @@ export interface RunningService {
   stop(): void;
 }
 
-/** The deliberately injectable web app (python3 + sqlite3) on 127.0.0.1; resolves once it listens. */
-export async function startVulnerableApp(): Promise<RunningService> {
+/**
+ * The deliberately injectable web app (python3 + sqlite3) on 127.0.0.1; resolves once it listens. Its refresh
+ * pages point at `elsewhere`.
+ */
+export async function startVulnerableApp(elsewhere = "http://127.0.0.2:9/"): Promise<RunningService> {
   const port = await freePort();
-  const child = spawn("/usr/bin/python3", [VULNERABLE_APP, String(port)], {
+  const child = spawn("/usr/bin/python3", [VULNERABLE_APP, String(port), elsewhere], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   await waitForOutput(child, "ready");

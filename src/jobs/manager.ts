@@ -3,7 +3,14 @@ import type { Deps } from "../deps.js";
 import { invokeTool, type CallContext } from "../pipeline.js";
 import type { ToolResult } from "../result.js";
 import type { AnyToolSpec } from "../tools/spec.js";
-import type { JobRecord, JobStatus, JobStore, RawPage, Retention } from "./store.js";
+import {
+  SERVER_RUN,
+  type JobRecord,
+  type JobStatus,
+  type JobStore,
+  type RawPage,
+  type Retention,
+} from "./store.js";
 
 export type Started = { readonly refused: ToolResult } | { readonly job: JobRecord };
 
@@ -119,6 +126,7 @@ export class JobManager {
       result: null,
       raw_bytes: 0,
       server_pid: process.pid,
+      server_run: SERVER_RUN,
     };
     this.store.save(record);
     return record;

@@ -10,6 +10,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { ResultFields } from "../result.js";
 
@@ -33,6 +34,8 @@ export interface JobRecord {
   raw_bytes: number;
   /** The server process running it, to tell a job of a live neighbour from one its server left behind. */
   server_pid: number;
+  /** This server run's nonce: a restarted server that got the same pid (pid 1 in a container) is not it. */
+  server_run: string;
 }
 
 export interface RawPage {
@@ -51,6 +54,7 @@ export interface Retention {
 }
 
 const ID = /^[0-9a-f-]{36}$/;
+const RESCAN_MS = 5000;
 
 /**
  * Jobs as files in one private directory: `<id>.json` (replaced atomically) and `<id>.raw`. Survives a
@@ -61,6 +65,7 @@ const ID = /^[0-9a-f-]{36}$/;
 export class JobStore {
   readonly #records = new Map<string, JobRecord>();
   #opened = false;
+  #scannedAt = 0;
 
   constructor(readonly dir: string) {}
 
@@ -91,7 +96,7 @@ export class JobStore {
     }
     if (!ID.test(record.id)) return undefined;
     this.#records.set(record.id, record);
-    if (record.status === "running" && !isAlive(record.server_pid)) {
+    if (record.status === "running" && !isAlive(record.server_pid, record.server_run)) {
       record.status = "interrupted";
       record.finished_at = new Date().toISOString();
       this.save(record);
@@ -128,6 +133,8 @@ export class JobStore {
     }
     try {
       const total = fstatSync(fd).size;
+      if (offset >= total)
+        return { offset: total, length: 0, total_bytes: total, next_offset: null, data: "" };
       const lead = Math.min(offset, 3);
       const window = Buffer.alloc(Math.max(0, Math.min(limit + lead + 3, total - offset + lead)));
       const read = readSync(fd, window, 0, window.length, offset - lead);
@@ -160,8 +167,10 @@ export class JobStore {
 
   /** Drops the oldest finished jobs past any retention limit; running jobs are never dropped. */
   prune(retention: Retention, now = Date.now()): number {
-    // The records this server knows (its own and those it has read), not a fresh directory scan per call.
-    const known = [...this.#records.values()];
+    // Every server sharing the directory counts: the directory is read again, at most every few seconds
+    // (one call's records come from memory between scans).
+    const known = now - this.#scannedAt > RESCAN_MS ? this.all() : [...this.#records.values()];
+    if (now - this.#scannedAt > RESCAN_MS) this.#scannedAt = now;
     const finished = known
       .filter((r) => r.status !== "running")
       .sort((a, b) => (a.finished_at ?? a.created_at).localeCompare(b.finished_at ?? b.created_at));
@@ -181,9 +190,12 @@ export class JobStore {
   }
 }
 
-function isAlive(pid: number | undefined): boolean {
+/** Identifies this server run in job records. */
+export const SERVER_RUN = randomUUID();
+
+function isAlive(pid: number | undefined, run: string | undefined): boolean {
   if (pid === undefined) return false;
-  if (pid === process.pid) return true;
+  if (pid === process.pid) return run === SERVER_RUN;
   try {
     process.kill(pid, 0);
     return true;

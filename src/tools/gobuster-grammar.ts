@@ -16,9 +16,9 @@ const statusCodes = {
 export const HEADER = {
   kind: "text",
   pattern:
-    /^(?!(host|content-length|transfer-encoding|connection|proxy-[a-z-]*|upgrade|te|trailer|authorization|cookie|x-http-method|[a-z-]*method-override|x-original-url|x-rewrite-url)\s*:)[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}: [\x20-\x7e]{1,512}$/i,
+    /^(?!(host|content-length|transfer-encoding|connection|proxy-[a-z-]*|upgrade|te|trailer|authorization|cookie|x-http-method|[a-z-]*method-override|x-original-url|x-rewrite-url)\s*:)[A-Za-z0-9][A-Za-z0-9!#$%&'*+.^_`|~-]{0,63}: [\x20-\x7e]{1,512}$/i,
   description:
-    'one header as "Name: value" (printable ASCII; never Host, Authorization, Cookie, Content-Length, Transfer-Encoding, Connection, Proxy-*, method overrides or URL rewrites)',
+    'one header as "Name: value" (a name starting with a letter or digit; printable ASCII; never Host, Authorization, Cookie, Content-Length, Transfer-Encoding, Connection, Proxy-*, method overrides or URL rewrites)',
 } as const;
 
 const EVERY_MODE = ["--timeout", "--delay", "-t"];

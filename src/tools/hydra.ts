@@ -48,9 +48,10 @@ const inputSchema = z
     path: z
       .string()
       .max(512)
-      .regex(/^\/[\x21-\x5b\x5d-\x7e]*$/)
+      // No colon: hydra would read what follows as further module options.
+      .regex(/^\/[\x21-\x39\x3b-\x5b\x5d-\x7e]*$/)
       .optional()
-      .describe("http(s)-get/head/post: the protected page (default /)"),
+      .describe("http(s)-get/head/post: the protected page (default /; no colon)"),
     form: z
       .object({
         path: formPart(512).regex(/^\//).describe("The page the form is sent to, e.g. /login"),

@@ -47,7 +47,8 @@ export const SQLMAP_GRAMMAR: FlagGrammar = {
   rules: [
     flag("--data", printable(4096, "the POST body")),
     flag("--cookie", printable(4096, "a Cookie header value")),
-    { flag: "-H", aliases: ["--header"], value: HEADER, repeatable: 5 },
+    // Given as one `--header=Name: value` word: sqlmap pre-scans separate words for option-like text.
+    { flag: "--header", aliases: ["-H"], value: HEADER, repeatable: 5 },
     flag("--method", { kind: "enum", values: ["GET", "POST", "PUT"] }),
     flag("--random-agent"),
     flag("--mobile"),

@@ -118,7 +118,8 @@ function fieldWords(input: SqlmapInput): ArgWord[] {
   const { words, add } = fieldWordCollector();
   if (input.data !== undefined) add("data", "--data", input.data);
   if (input.cookie !== undefined) add("cookie", "--cookie", input.cookie);
-  for (const [name, value] of Object.entries(input.headers ?? {})) add("headers", "-H", `${name}: ${value}`);
+  for (const [name, value] of Object.entries(input.headers ?? {}))
+    add("headers", "--header", `${name}: ${value}`);
   if (input.parameter !== undefined) add("parameter", "-p", input.parameter);
   if (input.level !== undefined) add("level", "--level", String(input.level));
   if (input.risk !== undefined) add("risk", "--risk", String(input.risk));
@@ -166,6 +167,13 @@ function dumpBounds(ctx: PlanContext): Outcome<string[]> {
 function plan(input: SqlmapInput, ctx: PlanContext): Outcome<string[]> {
   if (ctx.target.kind !== "url") throw new Error("sqlmap needs a URL target");
   const { pinned, hostHeader } = ctx.target.url;
+  // Short options' values are words of their own; sqlmap pre-scans words for option-like text.
+  const dashed = ctx.flags.find((f) => !f.rule.flag.startsWith("--") && f.value?.startsWith("-"));
+  if (dashed)
+    return deny(
+      "validation_error",
+      `${dashed.rule.flag} ${JSON.stringify(dashed.value)}: a value may not start with "-"`,
+    );
   const bounds = dumpBounds(ctx);
   if (!bounds.ok) return bounds;
   return ok([
@@ -174,7 +182,8 @@ function plan(input: SqlmapInput, ctx: PlanContext): Outcome<string[]> {
     ...(hostHeader ? [`--host=${hostHeader}`] : []),
     // No prompts, nothing followed off the checked URL, and nothing written outside the call's directory.
     "--batch",
-    "--answers=follow=N",
+    // "follow" answers the 3xx question, "refresh" the meta-refresh / Refresh-header / script-redirect one.
+    "--answers=follow=N,refresh=N",
     "--ignore-redirects",
     "--disable-coloring",
     `--output-dir=${OUTPUT_DIR}`,
@@ -186,14 +195,19 @@ function plan(input: SqlmapInput, ctx: PlanContext): Outcome<string[]> {
 
 function summarize(parsed: SqlmapParsed): string {
   const parts: string[] = [];
-  if (parsed.injectable.length === 0) parts.push(parsed.critical[0] ?? "no injectable parameter found");
+  // Everything sqlmap parsed may echo the target (parameter names, error text), so all of it is quoted.
+  if (parsed.injectable.length === 0)
+    parts.push(parsed.critical[0] ? untrusted(parsed.critical[0], 300) : "no injectable parameter found");
   else
     parts.push(
       parsed.injectable
-        .map((p) => `${p.parameter} (${p.place}) injectable: ${p.techniques.map((t) => t.type).join(", ")}`)
+        .map(
+          (p) =>
+            `${untrusted(p.parameter, 60)} (${untrusted(p.place, 20)}) injectable: ${untrusted(p.techniques.map((t) => t.type).join(", "), 200)}`,
+        )
         .join("; "),
     );
-  if (parsed.dbms) parts.push(`back-end DBMS ${parsed.dbms}`);
+  if (parsed.dbms) parts.push(`back-end DBMS ${untrusted(parsed.dbms, 80)}`);
   if (parsed.banner) parts.push(`banner ${untrusted(parsed.banner)}`);
   if (parsed.current_user) parts.push(`current user ${untrusted(parsed.current_user)}`);
   if (parsed.current_db) parts.push(`current database ${untrusted(parsed.current_db)}`);

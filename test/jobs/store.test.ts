@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { JobStore, type JobRecord } from "../../src/jobs/store.js";
+import { JobStore, SERVER_RUN, type JobRecord } from "../../src/jobs/store.js";
 import { testJobsDir } from "../helpers.js";
 
 function record(n: number, finishedMinutesAgo: number, rawBytes: number): JobRecord {
@@ -19,6 +19,7 @@ function record(n: number, finishedMinutesAgo: number, rawBytes: number): JobRec
     result: null,
     raw_bytes: rawBytes,
     server_pid: process.pid,
+    server_run: SERVER_RUN,
   };
 }
 
@@ -62,6 +63,31 @@ describe("the job store", () => {
     const tiny = store.readRaw(job.id, 1, 2);
     assert.deepEqual([tiny.data, tiny.next_offset], ["😀", 5]);
     const past = store.readRaw(job.id, 99, 10);
-    assert.deepEqual([past.data, past.next_offset], ["", null]);
+    assert.deepEqual(past, { offset: 6, length: 0, total_bytes: 6, next_offset: null, data: "" });
+  });
+
+  it("a job left running by an earlier server run is interrupted, even when this run got the same pid", () => {
+    const dir = testJobsDir();
+    const left = {
+      ...record(20, 0, 0),
+      status: "running" as const,
+      finished_at: null,
+      server_run: "earlier-run",
+    };
+    new JobStore(dir).save(left);
+    assert.equal(new JobStore(dir).get(left.id)?.status, "interrupted");
+    const mine = { ...record(21, 0, 0), status: "running" as const, finished_at: null };
+    new JobStore(dir).save(mine);
+    assert.equal(new JobStore(dir).get(mine.id)?.status, "running");
+  });
+
+  it("retention counts the jobs every server left in the directory, not only this one's", () => {
+    const dir = testJobsDir();
+    for (let run = 0; run < 3; run++) {
+      const store = new JobStore(dir);
+      for (let n = 1; n <= 3; n++) store.save(record(run * 10 + n, 60 - run * 10 - n, 10));
+      store.prune({ maxJobs: 2, maxTotalBytes: 10_000, maxAgeSeconds: 86_400 });
+    }
+    assert.equal(new JobStore(dir).all().length, 2);
   });
 });

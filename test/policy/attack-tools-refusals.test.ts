@@ -117,6 +117,12 @@ describe("hydra refusals (no process is started)", () => {
     ],
     ["a form for ssh", { form }, "validation_error", /only to the \*-form services/],
     ["a path for ssh", { path: "/x" }, "validation_error", /only to http/],
+    [
+      "a colon in a path (more module options)",
+      { service: "http-get", path: "/x:A=NTLM" },
+      "validation_error",
+      /path/,
+    ],
     ["a target outside the scope", { target: "10.0.0.1" }, "scope_denied", /outside the scope/],
     ["a network", { target: "127.0.0.0/30" }, "scope_denied", /largest allowed is \/32/],
     ["two hosts", { target: "127.0.0.1,127.0.0.2" }, "scope_denied", /./],
@@ -191,6 +197,19 @@ describe("sqlmap refusals (no process is started)", () => {
     ["--csrf-url elsewhere", args("--csrf-url=http://10.0.0.9/"), "flag_denied", /only the URL/],
     ["--host spoofing", args("--host=evil.example"), "flag_denied", /server sets it/],
     ["-H Host:", { headers: { Host: "evil.example" } }, "validation_error", /never Host/],
+    // sqlmap pre-scans argv words for --tamper/--skip/--ignore-code repeats: a header word must not look like one.
+    [
+      "a header named like an option",
+      args('--tamper=space2comment -H "--tamper: x=/tmp/evil.py"'),
+      "validation_error",
+      /starting with a letter or digit/,
+    ],
+    [
+      "a typed header named like an option",
+      { headers: { "--tamper": "x=/tmp/evil.py" } },
+      "validation_error",
+      /letter or digit/,
+    ],
     ["--answers", args("--answers=follow=Y"), "flag_denied", /server sets it/],
     ["-z mnemonics", args("-z flu,bat"), "flag_denied", /mnemonics/],
     ["--alert", args("--alert=id"), "flag_denied", /runs a command/],

@@ -66,7 +66,12 @@ export class SqlmapOutputStream {
     critical: [],
     truncated: false,
   };
-  #inBlock = false;
+  /** The `---` block being read: injection points, a multi-line value by name, or one to skip. */
+  #block: string | null = null;
+  #value: string[] = [];
+  #previous = "";
+  /** Set once sqlmap reports what it found in the database: output from then on may be the host's. */
+  #enumerating = false;
   #technique: SqlTechnique | null = null;
   #list: string[] | null = null;
   #database = "";
@@ -91,13 +96,16 @@ export class SqlmapOutputStream {
 
   #line(line: string): void {
     if (line === "---") {
-      this.#inBlock = !this.#inBlock;
-      if (!this.#inBlock && this.result.injectable.length > 0)
-        this.onFinding(`${this.result.injectable.length} injectable parameter(s)`);
+      this.#toggleBlock();
       return;
     }
-    if (this.#inBlock) {
+    if (this.#block === "injection") {
       this.#blockLine(line.trim());
+      return;
+    }
+    if (this.#block !== null) {
+      // A multi-line value (a banner with line breaks): host data, kept whole, never parsed as lines.
+      if (this.#block !== "ignored") this.#value.push(line);
       return;
     }
     const log = LOG.exec(line);
@@ -112,6 +120,39 @@ export class SqlmapOutputStream {
     }
     this.#closeBox();
     this.#plainLine(line);
+    if (line !== "") this.#previous = line;
+  }
+
+  /**
+   * sqlmap frames two things with `---` lines: the injection points, after its "identified the following
+   * injection point(s)" line, and values that span lines, after `name:`. Only the first kind is parsed, and
+   * only before enumeration starts: later output carries the host's data, which could imitate one.
+   */
+  #toggleBlock(): void {
+    if (this.#block !== null) {
+      if (this.#block === "injection" && this.result.injectable.length > 0)
+        this.onFinding(`${this.result.injectable.length} injectable parameter(s)`);
+      else if (this.#block !== "injection" && this.#block !== "ignored")
+        this.#assign(this.#block, this.#value.join("\n"));
+      this.#block = null;
+      this.#value = [];
+      return;
+    }
+    const value = /^([a-z][a-z ]*):$/.exec(this.#previous);
+    if (!this.#enumerating && /injection point\(s\)/.test(this.#previous)) this.#block = "injection";
+    else if (value) {
+      this.#block = value[1] ?? "ignored";
+      this.#enumerating = true;
+    } else this.#block = "ignored";
+    this.#previous = "";
+  }
+
+  #assign(key: string, value: string): void {
+    const r = this.result;
+    if (key === "banner") r.banner = value;
+    else if (key === "current user") r.current_user = value;
+    else if (key === "current database") r.current_db = value;
+    else if (key === "hostname") r.hostname = value;
   }
 
   #blockLine(line: string): void {
@@ -141,8 +182,10 @@ export class SqlmapOutputStream {
   #plainLine(line: string): void {
     const r = this.result;
     let m: RegExpExecArray | null;
-    if ((m = /^back-end DBMS: (.+)$/.exec(line))) r.dbms = m[1] ?? null;
-    else if ((m = QUOTED("banner").exec(line))) r.banner = m[1] ?? null;
+    if ((m = /^back-end DBMS: (.+)$/.exec(line))) {
+      r.dbms = m[1] ?? null;
+      this.#enumerating = true;
+    } else if ((m = QUOTED("banner").exec(line))) r.banner = m[1] ?? null;
     else if ((m = QUOTED("current user").exec(line))) r.current_user = m[1] ?? null;
     else if ((m = QUOTED("current database").exec(line))) r.current_db = m[1] ?? null;
     else if ((m = QUOTED("hostname").exec(line))) r.hostname = m[1] ?? null;
