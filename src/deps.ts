@@ -123,7 +123,7 @@ export function createDeps(loaded: LoadedConfig, overrides: Partial<Deps> = {}):
         : noAudit),
     jobs:
       overrides.jobs ??
-      new JobManager(new JobStore(config.jobs.dir ?? defaultJobsDir(process.env, homedir())), () => ({
+      new JobManager(new JobStore(config.jobs.dir ?? defaultJobsDir(config, process.env, homedir())), () => ({
         maxJobs: config.jobs.max_jobs,
         maxTotalBytes: config.jobs.max_total_bytes,
         maxAgeSeconds: config.jobs.max_age,
@@ -131,9 +131,9 @@ export function createDeps(loaded: LoadedConfig, overrides: Partial<Deps> = {}):
   };
 }
 
-/** Beside the audit log: `$XDG_STATE_HOME/security-mcp/jobs` (else `~/.local/state/...`). */
-function defaultJobsDir(env: NodeJS.ProcessEnv, home: string): string {
-  return join(dirname(defaultAuditPath(env, home)), "jobs");
+/** Beside the audit log: `jobs/` in audit.path's directory, else `$XDG_STATE_HOME/security-mcp/jobs`. */
+function defaultJobsDir(config: Readonly<Config>, env: NodeJS.ProcessEnv, home: string): string {
+  return join(dirname(config.audit.path ?? defaultAuditPath(env, home)), "jobs");
 }
 
 function loadNmapScripts(): ScriptCatalog | Error {

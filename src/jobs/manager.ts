@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Deps } from "../deps.js";
 import { invokeTool, type CallContext } from "../pipeline.js";
-import type { ToolResult } from "../result.js";
+import { refusedResult, type ToolResult } from "../result.js";
 import type { AnyToolSpec } from "../tools/spec.js";
 import {
   SERVER_RUN,
@@ -43,16 +43,28 @@ export class JobManager {
     const result = await invokeTool(spec, input, deps, {
       ...ctx,
       onAdmitted: () => {
-        opened.job = this.#open(spec, input, ctx.owner);
+        // A store that cannot be written costs the call its record and link, never its result.
+        try {
+          opened.job = this.#open(spec, input, ctx.owner);
+        } catch (error) {
+          deps.log.error({ err: error, dir: this.store.dir }, "job record could not be written");
+        }
       },
     });
-    return { result, job: opened.job === null ? null : this.#finish(opened.job, result) };
+    if (opened.job === null) return { result, job: null };
+    try {
+      return { result, job: this.#finish(opened.job, result) };
+    } catch (error) {
+      deps.log.error({ err: error, dir: this.store.dir }, "job result could not be written");
+      return { result, job: null };
+    }
   }
 
   /** scan_start: answers once the call passed policy (a job) or was refused (the refusal, nothing kept). */
   async start(spec: AnyToolSpec, input: unknown, deps: Deps, owner: string, via: string): Promise<Started> {
     const controller = new AbortController();
     const opened: { job: JobRecord | null } = { job: null };
+    const storeError: { message: string | null } = { message: null };
     let admitted: () => void = () => undefined;
     const admission = new Promise<"admitted">((resolve) => {
       admitted = () => {
@@ -65,7 +77,15 @@ export class JobManager {
       signal: controller.signal,
       maxOutputBytes: deps.config.jobs.max_output_size,
       onAdmitted: () => {
-        opened.job = this.#open(spec, input, owner);
+        try {
+          opened.job = this.#open(spec, input, owner);
+        } catch (error) {
+          // Without a record nobody could collect the job: stop it before it starts.
+          deps.log.error({ err: error, dir: this.store.dir }, "job record could not be written");
+          storeError.message = error instanceof Error ? error.message : String(error);
+          controller.abort();
+          return;
+        }
         admitted();
       },
       onProgress: (update) => {
@@ -74,8 +94,24 @@ export class JobManager {
     });
     const first = await Promise.race([admission, finished]);
     const job = opened.job;
+    if (storeError.message !== null) {
+      const refused = first === "admitted" ? await finished : first;
+      return {
+        refused: refusedResult(spec.name, refused.fields.target, refused.fields.correlation_id, {
+          type: "execution_error",
+          message: `the job could not be stored in ${this.store.dir} (jobs.dir): ${storeError.message}`,
+        }),
+      };
+    }
     if (first !== "admitted" || job === null) return { refused: first as ToolResult };
-    const done = finished.then((result) => this.#finish(job, result));
+    const done = finished.then((result) => {
+      try {
+        return this.#finish(job, result);
+      } catch (error) {
+        deps.log.error({ err: error, dir: this.store.dir }, "job result could not be written");
+        return job;
+      }
+    });
     this.#running.set(job.id, { controller, done });
     void done.finally(() => this.#running.delete(job.id));
     return { job };

@@ -138,3 +138,29 @@ describe("scan jobs over MCP (in memory, a fixture tool)", () => {
     await assert.rejects(client.readResource({ uri: "scan://../../etc/passwd/raw" }), /unknown resource/);
   });
 });
+
+describe("a jobs directory that cannot be written", () => {
+  it("costs a direct call its link, never its result; scan_start says why it cannot start", async () => {
+    // A path under a regular file can never be created.
+    const { client, close } = await connectClient(
+      makeDeps({ MCP_JOBS_DIR: "/dev/null/jobs" }, { tools: [fixtureTool("job.sh")] }),
+    );
+    try {
+      const call = await client.callTool({
+        name: "fixture",
+        arguments: { target: "127.0.0.1", behaviour: "slow" },
+      });
+      assert.equal(call.isError, false, textOf(call));
+      assert.ok(!(call as CallToolResult).content.some((c) => c.type === "resource_link"));
+      const start = await client.callTool({
+        name: "scan_start",
+        arguments: { tool: "fixture", arguments: { target: "127.0.0.1", behaviour: "hang" } },
+      });
+      assert.equal(start.isError, true);
+      assert.match(textOf(start), /could not be stored in \/dev\/null\/jobs \(jobs\.dir\)/);
+      assert.ok(await waitFor(() => processesMatching("job.sh", "hang").length === 0, 5000));
+    } finally {
+      await close();
+    }
+  });
+});
