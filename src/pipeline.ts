@@ -103,7 +103,8 @@ function recordAudit(
   seconds: number,
   log: Logger,
 ): void {
-  const output = fields.stdout + fields.stderr;
+  // Hashed piece by piece: output can be megabytes, and a joined copy would be garbage for every call.
+  const ran = fields.command.length > 0;
   try {
     deps.audit.record({
       time: new Date().toISOString(),
@@ -114,12 +115,14 @@ function recordAudit(
       target: fields.target,
       addresses,
       command: fields.command,
-      decision: fields.command.length > 0 ? "ran" : "refused",
+      decision: ran ? "ran" : "refused",
       error_type: fields.error_type,
       duration_seconds: seconds,
       returncode: fields.returncode,
-      output_bytes: Buffer.byteLength(output),
-      output_sha256: fields.command.length > 0 ? createHash("sha256").update(output).digest("hex") : null,
+      output_bytes: Buffer.byteLength(fields.stdout) + Buffer.byteLength(fields.stderr),
+      output_sha256: ran
+        ? createHash("sha256").update(fields.stdout).update(fields.stderr).digest("hex")
+        : null,
     });
   } catch (error) {
     // The call already happened; losing its record is an operator alarm, not the caller's problem.

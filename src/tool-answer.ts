@@ -57,8 +57,10 @@ export function boundText(text: string, max: number, uri: string | null): string
  */
 export function boundFields(fields: ResultFields, max: number): { fields: ResultFields; truncated: boolean } {
   const size = (f: ResultFields): number => JSON.stringify(f).length;
-  if (size(fields) <= max) return { fields, truncated: false };
   const share = Math.floor(max / 4);
+  // Large output is over the cap anyway: no need to serialize megabytes to find that out.
+  const plainlyOver = fields.stdout.length + fields.stderr.length > max;
+  if (!plainlyOver && size(fields) <= max) return { fields, truncated: false };
   const bounded: ResultFields = {
     ...fields,
     stdout: fields.stdout.slice(0, share),

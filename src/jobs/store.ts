@@ -114,9 +114,8 @@ export class JobStore {
 
   saveRaw(id: string, raw: string): number {
     this.#open();
-    const bytes = Buffer.from(raw, "utf8");
-    writeFileSync(join(this.dir, `${id}.raw`), bytes, { mode: 0o600 });
-    return bytes.length;
+    writeFileSync(join(this.dir, `${id}.raw`), raw, { encoding: "utf8", mode: 0o600 });
+    return Buffer.byteLength(raw);
   }
 
   /**
