@@ -114,6 +114,25 @@ const parsedSchema = z.object({
   truncated: z.boolean(),
 }) satisfies z.ZodType<SqlmapParsed>;
 
+/**
+ * Typed fields that may carry a session or credentials (POST data, cookie, headers) go to sqlmap in a
+ * configuration file in the call's private directory, not in argv, which every local process can read and
+ * the audit log records. Values are printable ASCII without line breaks, so a value cannot add a key.
+ */
+const PRIVATE_FIELDS = ["data", "cookie", "headers"];
+const REQUEST_FILE = "sqlmap-request.conf";
+
+function files(input: SqlmapInput): Record<string, string> {
+  const headers = Object.entries(input.headers ?? {}).map(([name, value]) => `${name}: ${value}`);
+  const lines = [
+    ...(input.data === undefined ? [] : [`data = ${input.data}`]),
+    ...(input.cookie === undefined ? [] : [`cookie = ${input.cookie}`]),
+    // A value over several lines: continuation lines are indented.
+    ...(headers.length === 0 ? [] : [`headers = ${headers.join("\n\t")}`]),
+  ];
+  return lines.length === 0 ? {} : { [REQUEST_FILE]: `[Target]\n\n[Request]\n${lines.join("\n")}\n` };
+}
+
 function fieldWords(input: SqlmapInput): ArgWord[] {
   const { words, add } = fieldWordCollector();
   if (input.data !== undefined) add("data", "--data", input.data);
@@ -176,7 +195,11 @@ function plan(input: SqlmapInput, ctx: PlanContext): Outcome<string[]> {
     );
   const bounds = dumpBounds(ctx);
   if (!bounds.ok) return bounds;
+  // Typed request fields were checked by the grammar like any option, but travel in a private file.
+  const flags = ctx.flags.filter((f) => !PRIVATE_FIELDS.includes(f.origin));
+  const privateFile = flags.length < ctx.flags.length ? ["-c", REQUEST_FILE] : [];
   return ok([
+    ...privateFile,
     "-u",
     pinned,
     ...(hostHeader ? [`--host=${hostHeader}`] : []),
@@ -188,7 +211,7 @@ function plan(input: SqlmapInput, ctx: PlanContext): Outcome<string[]> {
     "--disable-coloring",
     `--output-dir=${OUTPUT_DIR}`,
     // Long options as one `--name=value` word; short options' values cannot start with "-".
-    ...flagsToArgv(ctx.flags, (flag) => flag.startsWith("--")),
+    ...flagsToArgv(flags, (flag) => flag.startsWith("--")),
     ...bounds.value,
   ]);
 }
@@ -243,6 +266,7 @@ export const sqlmap: ToolSpec<SqlmapInput, SqlmapParsed> = {
   limits: { maxOpenFiles: 1024, maxFileBytes: 64 * 1024 * 1024, maxDataBytes: 1024 * 1024 * 1024 },
   fieldWords,
   plan,
+  files,
   createParser: (onProgress) => {
     let found = 0;
     return new SqlmapOutputStream((message) => {

@@ -230,6 +230,33 @@ describe("hydra, sqlmap and dig against real services on loopback", () => {
     });
   });
 
+  describe("sqlmap request fields", () => {
+    it("a session cookie, a header and POST data reach the target through a private file, not argv", async () => {
+      const member = await server.client.callTool({
+        name: "sqlmap",
+        arguments: {
+          target: `http://127.0.0.1:${app.port}/member?id=1`,
+          technique: "B",
+          cookie: "session=lab-session-7f3a",
+          headers: { "X-Lab": "yes" },
+        },
+      });
+      assert.equal(member.isError, false, text(member));
+      assert.equal((fields(member).parsed as SqlmapParsed).injectable[0]?.parameter, "id");
+      const argv = fields(member).command.join(" ");
+      assert.ok(!argv.includes("lab-session-7f3a") && !argv.includes("X-Lab"), argv);
+      assert.match(argv, /^\S+ -c sqlmap-request\.conf -u /);
+      const post = await server.client.callTool({
+        name: "sqlmap",
+        arguments: { target: `http://127.0.0.1:${app.port}/lookup`, data: "id=1", technique: "B" },
+      });
+      const point = (fields(post).parsed as SqlmapParsed).injectable[0];
+      assert.deepEqual([point?.parameter, point?.place], ["id", "POST"]);
+      const audit = readFileSync(join(auditDir, "audit.jsonl"), "utf8");
+      assert.ok(!audit.includes("lab-session-7f3a"), "the audit log holds the session cookie");
+    });
+  });
+
   describe("dig", () => {
     const ask = async (args: Record<string, unknown>) => {
       const result = await server.client.callTool({
