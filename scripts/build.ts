@@ -134,10 +134,23 @@ const lazy: Plugin = {
   },
 };
 
+/**
+ * Every tool's description (JSON Schemas included) as tools/list gives it, made here by the server's own
+ * describe functions: building the schemas costs about 15 ms at each start, and the bundle's code cannot
+ * change after it is built. src/server.ts uses this when it is defined and computes them otherwise.
+ */
+async function toolDescriptions(): Promise<string> {
+  const { describeTool } = await import("../src/server.js");
+  const { describeJobTools } = await import("../src/jobs/tools.js");
+  const { TOOLS } = await import("../src/tools/index.js");
+  return JSON.stringify([...TOOLS.map(describeTool), ...describeJobTools()]);
+}
+
 /** Bundles entry points (name -> file) into outdir, split into lazily loaded chunks. */
 export async function bundle(entryPoints: Record<string, string>, outdir: string): Promise<void> {
   rmSync(outdir, { recursive: true, force: true });
   await build({
+    define: { __TOOL_DESCRIPTIONS__: JSON.stringify(await toolDescriptions()) },
     entryPoints,
     outdir,
     bundle: true,

@@ -12,7 +12,7 @@ import {
 import { z } from "zod";
 import { isEnabled, type Deps } from "./deps.js";
 import type { Denial } from "./errors.js";
-import { callJobTool, describeJobTools, isJobTool } from "./jobs/tools.js";
+import { callJobTool, describeJobTools, isJobTool, JOB_TOOL_NAMES } from "./jobs/tools.js";
 import { listJobResources, readJobResource, JOB_RESOURCE_TEMPLATES } from "./jobs/resources.js";
 import { toolAnswer } from "./tool-answer.js";
 import type { HealthReport } from "./observability/health.js";
@@ -37,6 +37,16 @@ export function describeTool(spec: AnyToolSpec): Tool {
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "throw" });
   return rest;
+}
+
+// Defined only in the bundle (scripts/build.ts), from describeTool and describeJobTools themselves.
+declare const __TOOL_DESCRIPTIONS__: string | undefined;
+
+/** The bundle's tool descriptions, made at build time by the functions below; null when run from source. */
+function prebuiltDescriptions(): Map<string, Tool> | null {
+  if (typeof __TOOL_DESCRIPTIONS__ !== "string") return null;
+  const tools = JSON.parse(__TOOL_DESCRIPTIONS__) as Tool[];
+  return new Map(tools.map((tool) => [tool.name, tool]));
 }
 
 /** The result fields, plus what an MCP answer adds: whether they were cut, and where the rest is. */
@@ -86,8 +96,12 @@ export function createServer(
   );
   const enabled = (deps: Deps): AnyToolSpec[] =>
     deps.tools.filter((spec) => isEnabled(deps.config, spec.name));
-  const described = new Map(current().tools.map((spec) => [spec.name, describeTool(spec)]));
-  const jobTools = describeJobTools();
+  const prebuilt = prebuiltDescriptions();
+  const described = new Map(
+    current().tools.map((spec) => [spec.name, prebuilt?.get(spec.name) ?? describeTool(spec)]),
+  );
+  const prebuiltJobs = JOB_TOOL_NAMES.flatMap((name) => prebuilt?.get(name) ?? []);
+  const jobTools = prebuiltJobs.length === JOB_TOOL_NAMES.length ? prebuiltJobs : describeJobTools();
 
   // One frozen answer per set of enabled tools: tools/list is the most frequent request, and the HTTP
   // transport serializes a frozen result only once.

@@ -7,7 +7,9 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { ResultFields } from "../../src/result.js";
 import type { NmapParsed } from "../../src/tools/parsers/nmap-xml.js";
 import { listenLoopback, processesMatching, waitFor, type Listener, testJobsDir } from "../helpers.js";
-import { JOB_TOOL_NAMES as JOB_TOOLS } from "../../src/jobs/tools.js";
+import { describeJobTools, JOB_TOOL_NAMES as JOB_TOOLS } from "../../src/jobs/tools.js";
+import { describeTool } from "../../src/server.js";
+import { TOOLS } from "../../src/tools/index.js";
 import { startSlowScan } from "../slow-scan.js";
 import { startStdioServer } from "../stdio-server.js";
 
@@ -55,6 +57,8 @@ describe("the built CLI over stdio, driven by the SDK's stdio client", () => {
       ["nmap", "masscan", "gobuster", "hydra", "sqlmap", "dig", ...JOB_TOOLS],
     );
     assert.equal(client.getServerVersion()?.name, "security-mcp-server");
+    // The bundle carries descriptions made at build time: they must be exactly what the source describes.
+    assert.deepEqual(tools, JSON.parse(JSON.stringify([...TOOLS.map(describeTool), ...describeJobTools()])));
   });
 
   it("scans a loopback port it opened and returns it in structuredContent.parsed", async () => {
