@@ -1,7 +1,7 @@
 import type { LoadedConfig } from "./config/load.js";
 import type { Config } from "./config/schema.js";
 import { cachedFindBinary } from "./exec/binaries.js";
-import { probeSandbox, type SandboxStatus } from "./exec/bwrap.js";
+import { probeSandbox, probeSandboxAsync, type SandboxStatus } from "./exec/bwrap.js";
 import { binaryHasNetRaw, hasNetRaw } from "./exec/privileges.js";
 import { ProcessReaper } from "./exec/reaper.js";
 import { EventEmitter } from "node:events";
@@ -31,7 +31,10 @@ export interface Deps {
   readonly resolver: Resolver;
   readonly reaper: ProcessReaper;
   readonly netRaw: boolean;
+  /** How tools are isolated; read before the background probe ended, it probes at once (same answer). */
   readonly sandbox: SandboxStatus;
+  /** The sandbox mode once the probe that start-up does not wait for has ended. */
+  readonly sandboxReady: Promise<SandboxStatus>;
   readonly catalogs: Catalogs;
   readonly tools: readonly AnyToolSpec[];
   readonly limiters: ReadonlyMap<string, Limiter>;
@@ -59,8 +62,7 @@ export function createDeps(loaded: LoadedConfig, overrides: Partial<Deps> = {}):
   const netRaw = overrides.netRaw ?? hasNetRaw();
   const log = overrides.log ?? createLogger(config.logging.level);
   const metrics = overrides.metrics ?? (config.metrics.enabled ? createMetrics() : noMetrics);
-  const sandbox = overrides.sandbox ?? probeSandbox(netRaw);
-  metrics.sandboxMode(sandbox.mode);
+  const sandbox = sandboxProbe(overrides.sandbox, netRaw, metrics);
   const limiters =
     overrides.limiters ??
     new Map(
@@ -93,7 +95,10 @@ export function createDeps(loaded: LoadedConfig, overrides: Partial<Deps> = {}):
     netRaw,
     log,
     metrics,
-    sandbox,
+    get sandbox() {
+      return sandbox.current();
+    },
+    sandboxReady: sandbox.ready,
     limiters,
     breakers,
     resolver: overrides.resolver ?? systemResolver(config.security.resolve_timeout * 1000),
@@ -171,4 +176,26 @@ export function isEnabled(config: Readonly<Config>, name: string): boolean {
   const { include, exclude } = config.tool;
   if (include.length > 0 && !(include as readonly string[]).includes(name)) return false;
   return !(exclude as readonly string[]).includes(name);
+}
+
+/**
+ * The sandbox mode, probed in the background so start-up does not wait for two bwrap runs. Whoever needs
+ * it before that probe ends (a tool call in the first milliseconds) runs the same probe at once.
+ */
+function sandboxProbe(
+  known: SandboxStatus | undefined,
+  netRaw: boolean,
+  metrics: Metrics,
+): { current: () => SandboxStatus; ready: Promise<SandboxStatus> } {
+  let status: SandboxStatus | undefined;
+  const settle = (found: SandboxStatus): SandboxStatus => {
+    if (status === undefined) {
+      status = found;
+      metrics.sandboxMode(found.mode);
+    }
+    return status;
+  };
+  const current = (): SandboxStatus => status ?? settle(probeSandbox(netRaw));
+  if (known !== undefined) return { current: () => settle(known), ready: Promise.resolve(settle(known)) };
+  return { current, ready: probeSandboxAsync(netRaw).then(settle, current) };
 }

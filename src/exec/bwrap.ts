@@ -1,5 +1,6 @@
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -92,26 +93,80 @@ function realOrNull(path: string): string | null {
   }
 }
 
+interface ProbeOutcome {
+  readonly status: number | null;
+  readonly stderr: string;
+  readonly error?: string;
+}
+
+/** The probes to run: the plain variant, and the raw-socket one when the server could hand CAP_NET_RAW on. */
+function probeArgvs(workdir: string, withRaw: boolean): { raw: boolean; argv: string[] }[] {
+  return (withRaw ? [false, true] : [false]).map((raw) => ({
+    raw,
+    argv: [...bwrapArgv({ workdir, raw, readOnly: [], tmpBytes: 1024 * 1024 }), "/bin/true"],
+  }));
+}
+
+function verdict(outcomes: readonly { raw: boolean; outcome: ProbeOutcome }[]): SandboxStatus {
+  const failed = outcomes.find(({ outcome }) => outcome.status !== 0);
+  if (!failed) return { mode: "bwrap", reason: null };
+  const { raw, outcome } = failed;
+  return {
+    mode: "limits",
+    reason: `bwrap cannot create its sandbox here${raw ? " for raw-socket calls" : ""}: ${(outcome.stderr || outcome.error || `exit ${outcome.status}`).trim()}`,
+  };
+}
+
+const NOT_INSTALLED: SandboxStatus = {
+  mode: "limits",
+  reason: `${BWRAP} not found (apt-get install bubblewrap)`,
+};
+
 /**
- * Runs bwrap once with the options real calls use (the raw-socket variant only when the server holds
+ * Runs bwrap with the options real calls use (the raw-socket variant only when the server holds
  * CAP_NET_RAW, since only then can it hand it on); any failure means limits only, with the reason.
  */
 export function probeSandbox(withRaw: boolean): SandboxStatus {
-  if (!existsSync(BWRAP))
-    return { mode: "limits", reason: `${BWRAP} not found (apt-get install bubblewrap)` };
+  if (!existsSync(BWRAP)) return NOT_INSTALLED;
   const workdir = mkdtempSync(join(tmpdir(), "security-mcp-probe-"));
   try {
-    for (const raw of withRaw ? [false, true] : [false]) {
-      const argv = [...bwrapArgv({ workdir, raw, readOnly: [], tmpBytes: 1024 * 1024 }), "/bin/true"];
-      const result = spawnSync(argv[0] ?? BWRAP, argv.slice(1), { encoding: "utf8", timeout: 10_000 });
-      if (result.status !== 0)
+    return verdict(
+      probeArgvs(workdir, withRaw).map(({ raw, argv }) => {
+        const result = spawnSync(argv[0] ?? BWRAP, argv.slice(1), { encoding: "utf8", timeout: 10_000 });
         return {
-          mode: "limits",
-          reason: `bwrap cannot create its sandbox here${raw ? " for raw-socket calls" : ""}: ${(result.stderr || result.error?.message || `exit ${result.status}`).trim()}`,
+          raw,
+          outcome: { status: result.status, stderr: result.stderr, error: result.error?.message },
         };
-    }
-    return { mode: "bwrap", reason: null };
+      }),
+    );
   } finally {
     rmSync(workdir, { recursive: true, force: true });
+  }
+}
+
+/** The same probe without blocking start-up: both variants at once. */
+export async function probeSandboxAsync(withRaw: boolean): Promise<SandboxStatus> {
+  if (!existsSync(BWRAP)) return NOT_INSTALLED;
+  const workdir = await mkdtemp(join(tmpdir(), "security-mcp-probe-"));
+  try {
+    const outcomes = await Promise.all(
+      probeArgvs(workdir, withRaw).map(
+        ({ raw, argv }) =>
+          new Promise<{ raw: boolean; outcome: ProbeOutcome }>((resolve) => {
+            execFile(
+              argv[0] ?? BWRAP,
+              argv.slice(1),
+              { encoding: "utf8", timeout: 10_000 },
+              (error, _out, stderr) => {
+                const status = error === null ? 0 : typeof error.code === "number" ? error.code : null;
+                resolve({ raw, outcome: { status, stderr, error: error?.message } });
+              },
+            );
+          }),
+      ),
+    );
+    return verdict(outcomes);
+  } finally {
+    await rm(workdir, { recursive: true, force: true });
   }
 }

@@ -132,10 +132,12 @@ export function standardChecks(getDeps: () => Deps, configValid: () => string | 
       {
         name: "sandbox",
         priority: "informational",
-        run: () =>
-          deps.sandbox.mode === "bwrap"
+        run: async () => {
+          const sandbox = await deps.sandboxReady;
+          return sandbox.mode === "bwrap"
             ? { status: "healthy", message: "bwrap" }
-            : { status: "degraded", message: `limits only: ${deps.sandbox.reason ?? "bwrap unavailable"}` },
+            : { status: "degraded", message: `limits only: ${sandbox.reason ?? "bwrap unavailable"}` };
+        },
       },
     ];
     for (const spec of deps.tools) {

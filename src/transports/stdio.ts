@@ -23,7 +23,6 @@ export async function serveStdio(runtime: Runtime, configFile: string | undefine
     close,
   });
   process.stdin.once("close", () => void shutdown("stdin closed"));
-  health.start();
   const { metrics } = runtime.deps.config;
   if (metrics.port !== undefined) {
     // Loaded only when asked for: most stdio deployments have no listener, and node:http costs start-up time.
@@ -35,14 +34,15 @@ export async function serveStdio(runtime: Runtime, configFile: string | undefine
     );
   }
   await server.connect(new StdioServerTransport());
+  // The first health round (disk, binaries, ...) waits for the client's first requests to be answered.
+  setImmediate(() => {
+    health.start();
+  });
   const tools = runtime.deps.tools.map((t) => t.name).join(", ");
+  // Logged once the background sandbox probe has ended, so the first requests never wait for it.
+  const sandbox = await runtime.deps.sandboxReady;
   runtime.deps.log.info(
-    {
-      transport: "stdio",
-      tools,
-      scope: runtime.deps.config.security.allowed_targets,
-      sandbox: runtime.deps.sandbox.mode,
-    },
+    { transport: "stdio", tools, scope: runtime.deps.config.security.allowed_targets, sandbox: sandbox.mode },
     `security-mcp ${VERSION} ready on stdio (tools: ${tools}); an MCP client talks to it over stdin/stdout; Ctrl-C stops it`,
   );
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { probeSandbox } from "../../src/exec/bwrap.js";
+import { probeSandbox, probeSandboxAsync } from "../../src/exec/bwrap.js";
 import { invokeTool } from "../../src/pipeline.js";
 import { fixtureTool } from "../fixture-tool.js";
 import { makeDeps } from "../helpers.js";
@@ -19,6 +19,14 @@ function report(stdout: string): Record<string, string> {
 }
 
 describe("the sandbox", () => {
+  it("the background probe at start-up finds what the blocking one finds, and deps report it", async () => {
+    for (const withRaw of [false, true])
+      assert.deepEqual(await probeSandboxAsync(withRaw), probeSandbox(withRaw));
+    const deps = makeDeps();
+    assert.deepEqual(await deps.sandboxReady, deps.sandbox);
+    deps.reaper.dispose();
+  });
+
   it("is bwrap on this machine (root, bubblewrap installed by the set-up)", () => {
     assert.equal(sandbox.mode, "bwrap", sandbox.reason ?? "");
   });
