@@ -165,7 +165,7 @@ const WHY: [string, string, string][] = [
   [
     "start-up",
     "",
-    "Start-up: the bundle with lazily loaded commands and dependencies starts faster than the minimal SDK server, but not within 150 ms here. What is left: Node itself (about 40 ms), compiling the code the stdio path needs (about 30 ms), evaluating the zod schemas of the SDK, the config and the tools (about 30 ms), the sandbox probe (two bwrap runs, about 15 ms) and building the tools' JSON Schemas (about 15 ms). What would close it: probing bwrap in the background with the first tool call waiting for it, generating the tools' JSON Schemas at build time, and on Node 22 a V8 compile cache (module.enableCompileCache).",
+    "Start-up: measured at about 130-160 ms here, so a busy run can miss. The bwrap probe already runs in the background, the first health round waits for the client, and the tools' JSON Schemas are made at build time. What is left: Node itself (about 40 ms), compiling the code the stdio path needs (about 30 ms) and evaluating the zod schemas of the SDK, the config and the tools (about 30 ms). What would close it for good: on Node 22 a V8 compile cache (module.enableCompileCache), and the tools' zod schemas built on first use.",
   ],
   [
     "flood",
