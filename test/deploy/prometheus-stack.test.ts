@@ -1,14 +1,11 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse, stringify } from "yaml";
-import { freePort } from "../ports.js";
+import { PROMETHEUS, startPrometheus, type RunningPrometheus } from "../prometheus.js";
 import { API_KEY, REPO, startHttpServer, type HttpServer } from "./http-server.js";
-
-const PROMETHEUS = "/usr/bin/prometheus";
 
 interface ScrapeConfig {
   job_name: string;
@@ -31,7 +28,7 @@ describe(
   { skip: existsSync(PROMETHEUS) ? false : "prometheus not installed" },
   () => {
     let server: HttpServer;
-    let prometheus: ChildProcess | undefined;
+    let prometheus: RunningPrometheus | undefined;
     let api = "";
 
     before(async () => {
@@ -49,20 +46,11 @@ describe(
       config.global = { ...config.global, scrape_interval: "1s", evaluation_interval: "1s" };
       config.rule_files = config.rule_files.map((f) => join(REPO, "deploy/prometheus", f));
       writeFileSync(join(dir, "prometheus.yml"), stringify(config));
-      const webPort = await freePort();
-      api = `http://127.0.0.1:${webPort}/api/v1`;
-      prometheus = spawn(
-        PROMETHEUS,
-        [
-          `--config.file=${join(dir, "prometheus.yml")}`,
-          `--storage.tsdb.path=${join(dir, "data")}`,
-          `--web.listen-address=127.0.0.1:${webPort}`,
-        ],
-        { stdio: "ignore" },
-      );
+      prometheus = await startPrometheus(dir);
+      api = prometheus.api;
     });
     after(async () => {
-      prometheus?.kill("SIGKILL");
+      prometheus?.stop();
       await server.stop();
     });
 

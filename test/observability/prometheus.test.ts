@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,9 +6,7 @@ import { after, before, describe, it } from "node:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { listenLoopback, waitFor, type Listener } from "../helpers.js";
 import { startStdioServer } from "../stdio-server.js";
-import { freePort } from "../ports.js";
-
-const PROMETHEUS = "/usr/bin/prometheus";
+import { PROMETHEUS, startPrometheus, type RunningPrometheus } from "../prometheus.js";
 
 describe("metrics and health of a stdio server, scraped by a real Prometheus", () => {
   let client: Client;
@@ -67,23 +64,14 @@ describe("metrics and health of a stdio server, scraped by a real Prometheus", (
     { skip: existsSync(PROMETHEUS) ? false : "prometheus not installed" },
     async () => {
       const dir = mkdtempSync(join(tmpdir(), "prometheus-"));
-      const webPort = await freePort();
       writeFileSync(
         join(dir, "prometheus.yml"),
         `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: security-mcp\n    static_configs:\n      - targets: ["127.0.0.1:${metricsPort}"]\n`,
       );
-      let prometheus: ChildProcess | undefined;
+      let prometheus: RunningPrometheus | undefined;
       try {
-        prometheus = spawn(
-          PROMETHEUS,
-          [
-            `--config.file=${join(dir, "prometheus.yml")}`,
-            `--storage.tsdb.path=${join(dir, "data")}`,
-            `--web.listen-address=127.0.0.1:${webPort}`,
-          ],
-          { stdio: "ignore" },
-        );
-        const query = `http://127.0.0.1:${webPort}/api/v1/query?query=${encodeURIComponent('mcp_tool_execution_total{tool="nmap",status="success"}')}`;
+        prometheus = await startPrometheus(dir);
+        const query = `${prometheus.api}/query?query=${encodeURIComponent('mcp_tool_execution_total{tool="nmap",status="success"}')}`;
         let value: string | undefined;
         const found = await waitFor(() => {
           fetch(query)
@@ -97,7 +85,7 @@ describe("metrics and health of a stdio server, scraped by a real Prometheus", (
         assert.ok(found, "Prometheus never reported the counter");
         assert.equal(value, "1");
       } finally {
-        prometheus?.kill("SIGKILL");
+        prometheus?.stop();
       }
     },
   );
